@@ -1,0 +1,55 @@
+/*
+ * ippyo_main.c - `ippyo`, the committee's command-line tool.
+ *
+ * One program with subcommands, each implemented in the module that owns
+ * it (`migrate` in db/, ...).  It sits at the top of the library chain
+ * (tally/) because it drives every layer below it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "db/migrate.h"
+
+struct command {
+	const char *name;			/* argv[1] */
+	int (*main)(int argc, char **argv);	/* gets argv from the name on */
+	const char *help;			/* one line */
+};
+
+static const struct command commands[] = {
+	{ "migrate", migrate_main, "apply or show database schema migrations" },
+	{ NULL, NULL, NULL }
+};
+
+static void
+usage(FILE *f)
+{
+	int i;
+
+	fprintf(f, "usage: ippyo COMMAND [ARGS...]\n\ncommands:\n");
+	for (i = 0; commands[i].name != NULL; i++)
+		fprintf(f, "  %-12s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n`ippyo COMMAND --help` describes one command.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	for (i = 0; commands[i].name != NULL; i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "ippyo: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}
