@@ -103,7 +103,7 @@ $(LINT): tests/lint/lint.c
 
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(HARNESS_OBJS) $(LIBS)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS) $(LDLIBS)
 

@@ -35,7 +35,7 @@ static const struct err_text err_table[] = {
 	E(ERR_CRYPTO, "cryptographic library failure"),
 	E(ERR_PASSPHRASE, "wrong passphrase or damaged file"),
 	E(ERR_TIMEOUT, "timed out"),
-	E(ERR_STATE, "not allowed in the current state"),
+	E(ERR_WRONG_STATE, "not allowed in the current state"),
 	E(ERR_PERM, "permission denied"),
 	E(ERR_RATE_LIMITED, "too many requests"),
 	E(ERR_UNSUPPORTED, "unsupported version or algorithm"),

@@ -37,7 +37,7 @@ enum err {
 	ERR_CRYPTO = -19,		/* a crypto library call failed */
 	ERR_PASSPHRASE = -20,		/* sealed file: wrong passphrase */
 	ERR_TIMEOUT = -21,		/* an operation took too long */
-	ERR_STATE = -22,		/* not allowed in the current state */
+	ERR_WRONG_STATE = -22,		/* not allowed in the current state */
 	ERR_PERM = -23,			/* not permitted for this caller */
 	ERR_RATE_LIMITED = -24,		/* too many requests */
 	ERR_UNSUPPORTED = -25,		/* version or algorithm not supported */
