@@ -16,6 +16,14 @@ BUILD ?= build
 BIN ?= bin
 CC ?= cc
 SAN ?=
+# V=1 shows the full command lines.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
 
 # Debian packages the project needs; `make deps` installs missing ones.
 DEB_PACKAGES := build-essential pkg-config libssl-dev libsodium-dev \
@@ -57,7 +65,8 @@ $(1)_LIB := $$(if $$($(1)_OBJS),$(BUILD)/lib/libippyo_$(1).a)
 $(BUILD)/lib/libippyo_$(1).a: $$($(1)_OBJS)
 	@mkdir -p $$(@D)
 	@rm -f $$@
-	ar rcs $$@ $$^
+	$$(call say,AR,$$@)
+	$(Q)ar rcs $$@ $$^
 endef
 
 -include $(wildcard $(addsuffix /module.mk,$(MODULES)))
@@ -75,7 +84,8 @@ PROGRAMS := $(foreach f,$(MAINS),$(BIN)/$(call bin_name,$(patsubst %_main,%,$(ba
 define program_template
 $(BIN)/$(call bin_name,$(patsubst %_main,%,$(basename $(notdir $(1))))): $(BUILD)/obj/$(1:.c=.o) $$(LIBS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$< $$(LIBS) $$(LDLIBS)
+	$$(call say,LD,$$@)
+	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$< $$(LIBS) $$(LDLIBS)
 endef
 $(foreach f,$(MAINS),$(eval $(call program_template,$(f))))
 
@@ -92,26 +102,30 @@ LINT := $(BUILD)/tests/lint
 define test_template
 $(BUILD)/tests/$(2)-$(notdir $(1)): $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard $(1)/*.c)) $$(HARNESS_OBJS) $$(LIBS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LIBS) $$(LDLIBS)
+	$$(call say,LD,$$@)
+	$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $$(LIBS) $$(LDLIBS)
 endef
 $(foreach d,$(UNIT_DIRS),$(eval $(call test_template,$(d),unit)))
 $(foreach d,$(INTEG_DIRS),$(eval $(call test_template,$(d),integ)))
 
 $(LINT): tests/lint/lint.c
 	@mkdir -p $(@D)
-	$(CC) -std=c11 -O1 -g $(WARN) -D_DEFAULT_SOURCE -o $@ $<
+	$(call say,LD,$@)
+	$(Q)$(CC) -std=c11 -O1 -g $(WARN) -D_DEFAULT_SOURCE -o $@ $<
 
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBS)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS) $(LDLIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS) $(LDLIBS)
 
 # ---- objects ----------------------------------------------------------
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 ALL_OBJS := $(foreach m,$(MODULES),$($(m)_OBJS)) $(HARNESS_OBJS)
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
@@ -120,6 +134,9 @@ ALL_OBJS := $(foreach m,$(MODULES),$($(m)_OBJS)) $(HARNESS_OBJS)
 
 .PHONY: all build tests deps check check-only sanitize sanitize-only \
 	bench bench-only demo demo-only demo-stop lint clean distclean
+
+# Keep objects of programs and benches between runs (no "rm" after builds).
+.SECONDARY:
 
 .DEFAULT_GOAL := all
 all: build

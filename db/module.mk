@@ -4,4 +4,5 @@ db_SRCS := $(filter-out %_main.c,$(wildcard db/*.c)) $(BUILD)/gen/db_migrations.
 
 $(BUILD)/gen/db_migrations.c: $(MIGRATIONS) db/embed.sh
 	@mkdir -p $(@D)
-	db/embed.sh $@ $(MIGRATIONS)
+	$(call say,GEN,$@)
+	$(Q)db/embed.sh $@ $(MIGRATIONS)
