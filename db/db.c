@@ -76,6 +76,13 @@ db_close(struct db *db)
 	free(db);
 }
 
+int
+db_in_transaction(const struct db *db)
+{
+	REQUIRE(db != NULL);
+	return PQtransactionStatus(db->conn) != PQTRANS_IDLE;
+}
+
 const char *
 db_last_sqlstate(const struct db *db)
 {

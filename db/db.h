@@ -77,6 +77,9 @@ int db_commit(struct db *db) DB_WUR;
 /* Rolls back; safe to call when no transaction is open.  Never fails. */
 void db_rollback(struct db *db);
 
+/* 1 when a transaction is open on db. */
+int db_in_transaction(const struct db *db);
+
 /* SQLSTATE of the last failed statement ("" when none). */
 const char *db_last_sqlstate(const struct db *db);
 

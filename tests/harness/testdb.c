@@ -7,7 +7,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "tests/harness/test.h"
-#include "tests/unit/db/testdb.h"
+#include "tests/harness/testdb.h"
 
 static int seq;
 

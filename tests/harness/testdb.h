@@ -1,8 +1,8 @@
 /*
  * testdb.h - a fresh database per test, in the runner's PostgreSQL.
  */
-#ifndef IPPYO_TESTS_UNIT_DB_TESTDB_H
-#define IPPYO_TESTS_UNIT_DB_TESTDB_H
+#ifndef IPPYO_TESTS_HARNESS_TESTDB_H
+#define IPPYO_TESTS_HARNESS_TESTDB_H
 
 #include "db/db.h"
 
