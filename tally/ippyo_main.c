@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit/audit_cmd.h"
 #include "core/err.h"
 #include "db/migrate.h"
+#include "registry/roll.h"
 
 struct command {
 	const char *name;			/* argv[1] */
@@ -19,6 +21,9 @@ struct command {
 
 static const struct command commands[] = {
 	{ "migrate", migrate_main, "apply or show database schema migrations" },
+	{ "registry", registry_main, "import the resident register extract" },
+	{ "roll", roll_main, "freeze or verify an election's electoral roll" },
+	{ "audit", audit_main, "verify the audit chain and its checkpoints" },
 	{ NULL, NULL, NULL }
 };
 
