@@ -2,7 +2,7 @@
  * test_certcheck.c - certificate validation against a real test PKI, CRLs
  * and real `openssl ocsp` responders on loopback.
  *
- * The suite makes its own PKI (registry/testpki.sh) in a temporary
+ * The suite makes its own PKI (tests/harness/testpki.h) in a temporary
  * directory, starts the two responders on ports of its own, and stops
  * them at the end.  Extra listeners play a responder that is down, one
  * that never answers, and one that signs with a key the CA never
@@ -27,107 +27,25 @@
 #include "crypto/certcheck.h"
 #include "tests/harness/mutate.h"
 #include "tests/harness/test.h"
+#include "tests/harness/testpki.h"
 
-static char dir[64];
-static int port;
-static int ready;
+static const struct testpki_card cards[] = {
+	{ "alice", "養父 太郎", "兵庫県養父市八鹿町八鹿1", "19500401", "1" },
+	{ "bob", "養父 次郎", "兵庫県養父市八鹿町八鹿2", "19520101", "1" },
+	{ NULL, NULL, NULL, NULL, NULL }
+};
 
-static int
-run(const char *const argv[])
-{
-	pid_t pid = fork();
-	int st;
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execv(argv[0], (char *const *)(uintptr_t)argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) != pid)
-		return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static void
-pki_cmd(const char *a, const char *b, const char *c)
-{
-	char script[512];
-	const char *argv[8] = { script, a, dir, b, c, NULL };
-
-	snprintf(script, sizeof(script), "%s/registry/testpki.sh", test_root());
-	if (run(argv) != 0)
-		test_fail(__FILE__, __LINE__, "testpki.sh %s failed", a);
-}
-
-static void
-stop_responders(void)
-{
-	if (ready)
-		pki_cmd("ocsp-stop", NULL, NULL);
-}
-
-/* Sets up the PKI and responders once for the whole suite. */
 static void
 setup(void)
 {
-	char script[512], p[16];
-	const char *issue[9];
-
-	if (ready)
-		return;
-	snprintf(dir, sizeof(dir), "/tmp/ippyo-cc.%d", (int)getpid());
-	port = 41000 + (int)(getpid() % 8000) * 2;
-	snprintf(p, sizeof(p), "%d", port);
-	pki_cmd("init", p, NULL);
-	snprintf(script, sizeof(script), "%s/registry/testpki.sh", test_root());
-	issue[0] = script;
-	issue[1] = "issue";
-	issue[2] = dir;
-	issue[3] = "alice";
-	issue[4] = "養父 太郎";
-	issue[5] = "兵庫県養父市八鹿町八鹿1";
-	issue[6] = "19500401";
-	issue[7] = "1";
-	issue[8] = NULL;
-	if (run(issue) != 0)
-		test_fail(__FILE__, __LINE__, "issue failed");
-	issue[3] = "bob";
-	if (run(issue) != 0)
-		test_fail(__FILE__, __LINE__, "issue failed");
-	pki_cmd("ocsp-start", NULL, NULL);
-	ready = 1;
-	atexit(stop_responders);
-	usleep(300000);
+	testpki_setup(cards);
 }
 
-static uint8_t *
-cert(const char *who, const char *which, size_t *len)
-{
-	char path[256];
-
-	snprintf(path, sizeof(path), "%s/ee/%s/%s.crt.der", dir, who, which);
-	return test_read_file(path, len);
-}
-
-/* A validator trusting the CA of `which`, with its CRL when crl is set. */
-static struct certcheck *
-checker(const char *which, int crl, int ocsp)
-{
-	struct certcheck *cc = NULL;
-	char path[256];
-
-	ASSERT_OK(certcheck_new(&cc));
-	snprintf(path, sizeof(path), "%s/%s/ca.crt.pem", dir, which);
-	ASSERT_OK(certcheck_add_ca_file(cc, path));
-	if (crl) {
-		snprintf(path, sizeof(path), "%s/%s/crl.der", dir, which);
-		ASSERT_OK(certcheck_add_crl_file(cc, path));
-	}
-	ASSERT_OK(certcheck_set_ocsp(cc, ocsp, NULL));
-	certcheck_set_ocsp_timeout_ms(cc, 2000);
-	return cc;
-}
+#define dir testpki_dir()
+#define port testpki_port()
+#define cert(who, which, len) testpki_cert((who), (which), (len))
+#define checker(which, crl, ocsp) testpki_checker((which), (crl), (ocsp))
+#define pki_cmd(a, b, c) testpki_cmd((a), (b), (c), NULL, NULL, NULL)
 
 static int64_t
 now_s(void)

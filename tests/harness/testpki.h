@@ -1,0 +1,46 @@
+/*
+ * testpki.h - a test JPKI PKI with live OCSP responders, for a suite.
+ *
+ * testpki_setup() makes the PKI once per process in /tmp/ippyo-pki.PID
+ * with registry/testpki.sh, issues the named cards, starts the two
+ * `openssl ocsp` responders on ports of this process's own, and stops
+ * them at exit.  Failures fail the running test.
+ */
+#ifndef IPPYO_TESTS_HARNESS_TESTPKI_H
+#define IPPYO_TESTS_HARNESS_TESTPKI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/certcheck.h"
+
+struct testpki_card {
+	const char *id;		/* directory name under ee/ */
+	const char *name;	/* basic 4 */
+	const char *address;
+	const char *birth;	/* YYYYMMDD */
+	const char *sex;	/* 1, 2, 9 */
+};
+
+/* Creates the PKI and issues cards (NULL-id terminated list). */
+void testpki_setup(const struct testpki_card *cards);
+
+/* The PKI directory and the auth responder's port. */
+const char *testpki_dir(void);
+int testpki_port(void);
+
+/* Runs registry/testpki.sh with up to 5 more arguments (NULL ends). */
+void testpki_cmd(const char *verb, const char *a, const char *b,
+    const char *c, const char *d, const char *e);
+
+/* Reads ee/ID/WHICH.crt.der or .key.der (caller frees). */
+uint8_t *testpki_cert(const char *id, const char *which, size_t *len);
+uint8_t *testpki_key(const char *id, const char *which, size_t *len);
+
+/* A validator trusting the CA of which ("auth"/"sign"), optionally its CRL. */
+struct certcheck *testpki_checker(const char *which, int crl, int ocsp);
+
+/* fork+exec helper: exit status, or -1. */
+int testpki_run(const char *const argv[]);
+
+#endif
