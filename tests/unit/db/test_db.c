@@ -8,7 +8,7 @@
 #include "core/limits.h"
 #include "db/db.h"
 #include "tests/harness/test.h"
-#include "tests/unit/db/testdb.h"
+#include "tests/harness/testdb.h"
 
 TEST(db_open_refuses_unreachable_server)
 {

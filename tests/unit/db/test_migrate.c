@@ -7,7 +7,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "tests/harness/test.h"
-#include "tests/unit/db/testdb.h"
+#include "tests/harness/testdb.h"
 
 static const struct migration two[] = {
 	{ 1, "a", "CREATE TABLE a (id int PRIMARY KEY);" },
