@@ -11,6 +11,7 @@
 #include "audit/audit_cmd.h"
 #include "core/err.h"
 #include "db/migrate.h"
+#include "registry/card_cmd.h"
 #include "registry/roll.h"
 
 struct command {
@@ -23,6 +24,7 @@ static const struct command commands[] = {
 	{ "migrate", migrate_main, "apply or show database schema migrations" },
 	{ "registry", registry_main, "import the resident register extract" },
 	{ "roll", roll_main, "freeze or verify an election's electoral roll" },
+	{ "card", card_main, "bind cards to residents; revocation sweep" },
 	{ "audit", audit_main, "verify the audit chain and its checkpoints" },
 	{ NULL, NULL, NULL }
 };

@@ -1,0 +1,178 @@
+/*
+ * dkg.h - k-of-n threshold keys: distributed key generation with Feldman
+ * commitments, shares encrypted to each trustee, verifiable complaints,
+ * decryption shares with proofs, and Lagrange combination.
+ *
+ * Ceremony (n trustees numbered 1..n, threshold k, n >= 2k - 1):
+ *  1. each trustee i makes a communication key X_i = x_i·G and a secret
+ *     polynomial f_i of degree k-1; it publishes X_i and the commitments
+ *     C_il = a_il·G (l = 0..k-1), each with a Schnorr proof of knowledge
+ *     (dkg_trustee_public; checked by dkg_public_verify);
+ *  2. for every j != i it sends f_i(j) encrypted to X_j
+ *     (dkg_trustee_share: ECDH on P-256, HKDF-SHA256, AES-256-GCM);
+ *  3. j decrypts and checks f_i(j)·G = sum_l j^l·C_il
+ *     (dkg_trustee_receive).  On failure j publishes a complaint: the
+ *     ECDH point with a proof that it used its own key
+ *     (dkg_trustee_complain); anyone can then decrypt the share and see
+ *     who lied (dkg_complaint_check).  A trustee with a justified
+ *     complaint is left out of the qualified set Q;
+ *  4. each j sums its shares from Q: s_j = sum_{i in Q} f_i(j)
+ *     (dkg_trustee_finish).  The election key is K = sum_{i in Q} C_i0;
+ *     trustee j's public verification key is P_j = s_j·G, computable by
+ *     anyone from the commitments (dkg_verification_key).
+ * Tally: trustee j gives M_j = s_j·A with a Chaum-Pedersen proof
+ * (dkg_decrypt_share); any k valid shares give A·s = sum w_j·M_j with
+ * Lagrange weights w_j, and m·G = B - A·s (dkg_combine).
+ *
+ * Byte layouts: docs/PROTOCOL-crypto.md §8.  Secrets (polynomials,
+ * communication keys, shares) are constant-time and wiped; the public
+ * checks are safe on untrusted input.
+ */
+#ifndef IPPYO_CRYPTO_DKG_H
+#define IPPYO_CRYPTO_DKG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/elgamal.h"
+#include "crypto/group.h"
+#include "crypto/hash.h"
+#include "crypto/proof.h"
+
+#define DKG_WUR __attribute__((warn_unused_result))
+
+/* An encrypted share: E || AES-256-GCM(f_i(j)) || tag. */
+#define DKG_SHARE_LEN (GROUP_POINT_LEN + GROUP_SCALAR_LEN + 16)
+/* A complaint: Z = x_j·E || DLEQ proof (X_j, E, Z). */
+#define DKG_COMPLAINT_LEN (GROUP_POINT_LEN + PROOF_DLEQ_LEN)
+/* A decryption share: M_j || DLEQ proof (P_j, A, M_j). */
+#define DKG_DSHARE_LEN (GROUP_POINT_LEN + PROOF_DLEQ_LEN)
+
+/* The public parameters of one ceremony. */
+struct dkg_params {
+	uint8_t context[HASH_LEN];	/* ceremony / election context hash */
+	uint32_t n;			/* trustees, 2..LIMIT_TRUSTEES_MAX */
+	uint32_t k;			/* threshold, n >= 2k - 1, k >= 1 */
+};
+
+/* 1 when n and k satisfy the rules above. */
+int dkg_params_valid(const struct dkg_params *p);
+
+/* Length of a trustee's public message: (1 + k)·(65 + 97). */
+size_t dkg_public_len(const struct dkg_params *p);
+
+/* One trustee's private state; opaque. */
+struct dkg_trustee;
+
+/*
+ * A new trustee index (1..n) with a fresh communication key and
+ * polynomial.  Caller frees (secrets wiped).
+ */
+int dkg_trustee_new(struct dkg_trustee **out, const struct dkg_params *p,
+    uint32_t index) DKG_WUR;
+void dkg_trustee_free(struct dkg_trustee *t);
+
+/* Writes the trustee's public message (dkg_public_len bytes). */
+int dkg_trustee_public(const struct dkg_trustee *t, uint8_t *out,
+    size_t len) DKG_WUR;
+
+/* Checks trustee i's public message (encodings and all its proofs). */
+int dkg_public_verify(const struct dkg_params *p, uint32_t i,
+    const uint8_t *pub, size_t len) DKG_WUR;
+
+/*
+ * Encrypts t's share f_t(j) to trustee j, whose (verified) public
+ * message is pub_j.
+ */
+int dkg_trustee_share(const struct dkg_trustee *t, uint32_t j,
+    const uint8_t *pub_j, size_t pub_len, uint8_t out[DKG_SHARE_LEN])
+    DKG_WUR;
+
+/*
+ * The encryption step alone: share s from i to j under j's public
+ * message.  dkg_trustee_share uses it; tests use it to play a cheater.
+ */
+int dkg_share_encrypt(const struct dkg_params *p, uint32_t i, uint32_t j,
+    const struct scalar *s, const uint8_t *pub_j, size_t pub_len,
+    uint8_t out[DKG_SHARE_LEN]) DKG_WUR;
+
+/*
+ * t (trustee j) takes the share sent by trustee i (public message
+ * pub_i).  0: accepted and kept.  ERR_VERIFY: it does not decrypt or
+ * does not match i's commitments; j should complain.
+ */
+int dkg_trustee_receive(struct dkg_trustee *t, uint32_t i,
+    const uint8_t *pub_i, size_t pub_len, const uint8_t *share, size_t len)
+    DKG_WUR;
+
+/* t (trustee j) writes a complaint against the share it got from i. */
+int dkg_trustee_complain(const struct dkg_trustee *t, uint32_t i,
+    const uint8_t *share, size_t len, uint8_t out[DKG_COMPLAINT_LEN])
+    DKG_WUR;
+
+/*
+ * Judges j's complaint about i's share, from public data only.  pub_i
+ * and pub_j are the two public messages (dkg_public_len bytes each,
+ * already checked with dkg_public_verify).
+ * 0: justified (the share i sent is bad: exclude i).  ERR_VERIFY: not
+ * justified (the complaint's proof fails, or the share is good).
+ */
+int dkg_complaint_check(const struct dkg_params *p, uint32_t i, uint32_t j,
+    const uint8_t *pub_i, const uint8_t *pub_j, const uint8_t *share,
+    size_t share_len, const uint8_t *complaint, size_t len) DKG_WUR;
+
+/*
+ * Sums the shares from the qualified trustees qual[0..nq) (which must
+ * include t itself, all received and accepted).  ERR_WRONG_STATE when one is
+ * missing; ERR_RANGE when nq < k.
+ */
+int dkg_trustee_finish(struct dkg_trustee *t, const uint32_t *qual,
+    size_t nq) DKG_WUR;
+
+/*
+ * K = sum of C_i0 over qual.  pubs[i-1] is trustee i's public message
+ * (only the qualified entries are read).  ERR_RANGE if K is the identity.
+ */
+int dkg_joint_key(const struct dkg_params *p, const uint8_t *const *pubs,
+    const uint32_t *qual, size_t nq, struct point *K) DKG_WUR;
+
+/* P_j = sum over i in qual of sum_l j^l·C_il. */
+int dkg_verification_key(const struct dkg_params *p,
+    const uint8_t *const *pubs, const uint32_t *qual, size_t nq, uint32_t j,
+    struct point *Pj) DKG_WUR;
+
+/*
+ * Trustee t's decryption share of ciphertext c (after finish):
+ * M_j = s_j·alpha, with a proof bound to context (the election context
+ * hash) and j.  Constant-time in s_j.
+ */
+int dkg_decrypt_share(const struct dkg_trustee *t,
+    const uint8_t context[HASH_LEN], const struct elgamal_ciphertext *c,
+    uint8_t out[DKG_DSHARE_LEN]) DKG_WUR;
+
+/* Checks trustee j's decryption share against P_j and c. */
+int dkg_decrypt_share_verify(const uint8_t context[HASH_LEN], uint32_t j,
+    const struct point *Pj, const struct elgamal_ciphertext *c,
+    const uint8_t *share, size_t len) DKG_WUR;
+
+/*
+ * w_j = prod_{l in idx, l != j} l / (l - j) mod n, the Lagrange weight
+ * of j at 0 for the index set idx[0..cnt).  ERR_RANGE when an index is
+ * 0 or repeats, or j is not in the set.
+ */
+int dkg_lagrange(const uint32_t *idx, size_t cnt, uint32_t j,
+    struct scalar *w) DKG_WUR;
+
+/*
+ * Combines cnt >= k decryption shares (shares[i] from trustee idx[i],
+ * each already verified) into m·G = beta - sum w_j·M_j.  ERR_RANGE when
+ * cnt < k or an index repeats or is out of 1..n.
+ */
+int dkg_combine(const struct dkg_params *p, const struct elgamal_ciphertext *c,
+    const uint32_t *idx, const uint8_t *const *shares, size_t cnt,
+    struct point *out) DKG_WUR;
+
+/* The trustee's index and public verification key (after finish). */
+uint32_t dkg_trustee_index(const struct dkg_trustee *t);
+
+#endif /* IPPYO_CRYPTO_DKG_H */
