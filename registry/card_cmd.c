@@ -117,10 +117,15 @@ say_pin_error(int r, unsigned tries)
 		fprintf(stderr, "ippyo card: %s\n", err_str(r));
 }
 
-/* Signs m (64 bytes) with key after asking for its secret. */
+/*
+ * Signs m (64 bytes) with key after asking for its secret.  For the
+ * signature key, the certificate (readable only once the password has
+ * been verified in this session) is read too, into *cert.
+ */
 static int
 card_sign_m(struct card *c, enum card_key key, int pin_fd, const char *prompt,
-    const uint8_t m[64], uint8_t **sig, size_t *sig_len)
+    const uint8_t m[64], uint8_t **sig, size_t *sig_len, uint8_t **cert,
+    size_t *cert_len)
 {
 	char pin[SECRET_MAX];
 	uint8_t h[DIGEST_LEN];
@@ -128,10 +133,24 @@ card_sign_m(struct card *c, enum card_key key, int pin_fd, const char *prompt,
 	size_t plen = 0;
 	int r;
 
-	if ((r = ask_secret(pin_fd, prompt, pin, sizeof(pin), &plen)) != 0)
+	if ((r = ask_secret(pin_fd, prompt, pin, sizeof(pin), &plen)) != 0) {
+		fprintf(stderr, "ippyo card: could not read the PIN: %s\n",
+		    err_str(r));
 		return r;
+	}
 	digest_sha256(m, 64, h);
-	r = card_sign(c, key, pin, plen, h, sig, sig_len, &tries);
+	if (cert != NULL) {
+		if ((r = card_verify_pin(c, APDU_PIN_SIGN, pin, plen,
+		    &tries)) == 0 &&
+		    (r = card_read_cert(c, CARD_CERT_SIGN, cert, cert_len)) != 0) {
+			fprintf(stderr, "ippyo card: reading the signature "
+			    "certificate: %s\n", err_str(r));
+			explicit_bzero(pin, sizeof(pin));
+			return r;
+		}
+	}
+	if (r == 0)
+		r = card_sign(c, key, pin, plen, h, sig, sig_len, &tries);
 	explicit_bzero(pin, sizeof(pin));
 	if (r != 0)
 		say_pin_error(r, tries);
@@ -161,14 +180,16 @@ cmd_bind(struct db *db, const char *reader, int pin_fd)
 		goto out;
 	}
 	if ((r = card_read_cert(c, CARD_CERT_AUTH, &ad, &al)) != 0 ||
-	    (r = nonce_issue(db, "bind", nonce)) != 0)
+	    (r = nonce_issue(db, "bind", nonce)) != 0) {
+		fprintf(stderr, "ippyo card bind: %s\n", err_str(r));
 		goto out;
+	}
 	binding_message(nonce, ad, al, m);
 	if ((r = card_sign_m(c, CARD_KEY_AUTH, pin_fd,
-	    "利用者証明用 PIN (4 digits): ", m, &asig, &asl)) != 0 ||
+	    "利用者証明用 PIN (4 digits): ", m, &asig, &asl, NULL, NULL)) != 0 ||
 	    (r = card_sign_m(c, CARD_KEY_SIGN, pin_fd,
-	    "署名用パスワード (signature password): ", m, &ssig, &ssl)) != 0 ||
-	    (r = card_read_cert(c, CARD_CERT_SIGN, &sd, &sl)) != 0)
+	    "署名用パスワード (signature password): ", m, &ssig, &ssl, &sd,
+	    &sl)) != 0)
 		goto out;
 	r = binding_bind_signature(db, acc, scc, ad, al, sd, sl, nonce, asig,
 	    asl, ssig, ssl, audit_actor(), &res);
@@ -219,11 +240,13 @@ cmd_bind_witnessed(struct db *db, const char *reader, int pin_fd,
 	}
 	/* The holder proves the card is theirs with the PIN. */
 	if ((r = card_read_cert(c, CARD_CERT_AUTH, &ad, &al)) != 0 ||
-	    (r = nonce_issue(db, "bind", nonce)) != 0)
+	    (r = nonce_issue(db, "bind", nonce)) != 0) {
+		fprintf(stderr, "ippyo card bind-witnessed: %s\n", err_str(r));
 		goto out;
+	}
 	binding_message(nonce, ad, al, m);
 	if ((r = card_sign_m(c, CARD_KEY_AUTH, pin_fd,
-	    "利用者証明用 PIN (4 digits): ", m, &asig, &asl)) != 0 ||
+	    "利用者証明用 PIN (4 digits): ", m, &asig, &asl, NULL, NULL)) != 0 ||
 	    (r = nonce_consume(db, "bind", nonce)) != 0)
 		goto out;
 	r = binding_bind_witnessed(db, acc, ad, al, resident, witness,
