@@ -188,6 +188,30 @@ card_transmit_err(struct card *c, LONG rv)
 	return ERR_PCSC;
 }
 
+/* Reconnects after another program reset the card (state is lost). */
+static int
+card_reconnect(struct card *c)
+{
+	LONG rv = SCardReconnect(c->h, SCARD_SHARE_SHARED,
+	    SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, SCARD_LEAVE_CARD, &c->proto);
+
+	log_info("card.reconnect", LOG_S("reader", c->reader));
+	return card_err(rv, 0);
+}
+
+/* SELECT JPKI-AP straight through PC/SC, answer ignored (after reset). */
+static void
+card_select_app_raw(struct card *c)
+{
+	uint8_t cmd[5 + APDU_AID_LEN] = { 0x00, 0xA4, 0x04, 0x0C, APDU_AID_LEN };
+	uint8_t resp[LIMIT_APDU_RESPONSE_MAX];
+	DWORD n = sizeof(resp);
+
+	memcpy(cmd + 5, apdu_aid_jpki, APDU_AID_LEN);
+	(void)SCardTransmit(c->h, c->proto == SCARD_PROTOCOL_T0 ?
+	    SCARD_PCI_T0 : SCARD_PCI_T1, cmd, sizeof(cmd), NULL, resp, &n);
+}
+
 /*
  * Sends one command and parses the answer.  Copies the response data to
  * data (room for LIMIT_APDU_RESPONSE_MAX - 2), sets *dlen and *sw.
@@ -214,6 +238,16 @@ card_transmit(struct card *c, const struct apdu_cmd *cmd, uint8_t *data,
 		rv = SCardTransmit(c->h, c->proto == SCARD_PROTOCOL_T0 ?
 		    SCARD_PCI_T0 : SCARD_PCI_T1, out, (DWORD)olen, NULL, in,
 		    &ilen);
+		if (rv == SCARD_W_RESET_CARD) {
+			/* Another program reset the card: the selected AP and
+			 * any verified PIN are gone, so this exchange cannot
+			 * continue; the next operation works again. */
+			r = card_reconnect(c);
+			if (r == 0)
+				(void)card_select_app_raw(c);
+			r = r == 0 ? ERR_WRONG_STATE : r;
+			goto out;
+		}
 		if (rv != SCARD_S_SUCCESS) {
 			r = card_transmit_err(c, rv);
 			goto out;
@@ -555,10 +589,23 @@ card_verify_pin(struct card *c, enum apdu_pin_kind kind, const char *pin,
 	return card_verify_in_app(c, kind, pin, len, tries_left);
 }
 
+/*
+ * Begins a transaction.  Every transaction starts from SELECT of an
+ * application, so a card reset by someone else since the last one is
+ * simply reconnected.
+ */
 static int
 card_begin(struct card *c)
 {
-	return card_err(SCardBeginTransaction(c->h), 0);
+	LONG rv = SCardBeginTransaction(c->h);
+	int r;
+
+	if (rv == SCARD_W_RESET_CARD) {
+		if ((r = card_reconnect(c)) != 0)
+			return r;
+		rv = SCardBeginTransaction(c->h);
+	}
+	return card_err(rv, 0);
 }
 
 static void

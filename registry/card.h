@@ -19,7 +19,11 @@
  * pulled out during an operation), ERR_READER_GONE (reader or pcscd
  * vanished), ERR_PCSC (other PC/SC failures), ERR_TIMEOUT, ERR_PIN_WRONG
  * (*tries_left says how many remain), ERR_PIN_BLOCKED, ERR_PIN_FORMAT,
- * ERR_NOT_FOUND (not a JPKI card), ERR_PERM (file needs a PIN).
+ * ERR_NOT_FOUND (not a JPKI card), ERR_PERM (file needs a PIN), ERR_WRONG_STATE
+ * (another program reset the card during an operation: the handle is
+ * reconnected and JPKI-AP re-selected, so retrying the operation works;
+ * card_sign and card_read_basic4 reconnect by themselves when the reset
+ * happened between operations).
  *
  * Not thread-safe per handle: use one struct card_ctx per thread.
  */

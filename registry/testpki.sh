@@ -27,6 +27,13 @@ umask 077
 
 die() { echo "testpki: $*" >&2; exit 1; }
 
+# 0 while pid runs (a zombie counts as stopped).
+running() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st#Z}" = "$st" ]
+}
+
 # Writes the openssl ca configuration of CA $1 (auth|sign) into $2.
 ca_conf() {
 	local which=$1 d=$2
@@ -251,7 +258,7 @@ cmd_ocsp_stop() {
 		if [ -f "$d/$which/ocsp.pid" ]; then
 			pid=$(cat "$d/$which/ocsp.pid")
 			kill "$pid" 2>/dev/null || true
-			for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+			for _ in $(seq 1 50); do running "$pid" || break; sleep 0.1; done
 			rm -f "$d/$which/ocsp.pid"
 		fi
 	done

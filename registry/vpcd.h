@@ -54,7 +54,7 @@ int vpcd_slot_fd(const struct vpcd_slot *s);
 /*
  * Reads one frame and answers it.  0; ERR_IO when pcscd closed the
  * connection or it failed (the slot is then disconnected); ERR_TIMEOUT
- * when a frame did not arrive whole.  *apdus counts answered APDUs.
+ * when a frame did not arrive whole (also disconnected).
  */
 int vpcd_slot_step(struct vpcd_slot *s) VPCD_WUR;
 

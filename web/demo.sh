@@ -39,14 +39,20 @@ free_port() {
 	return 1
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# The process in pid file $1 runs (a zombie counts as stopped).
+alive() {
+	local st
+	[ -f "$1" ] || return 1
+	st=$(ps -o stat= -p "$(cat "$1")" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st#Z}" = "$st" ]
+}
 
 stop_cards() {
 	local pid
 	if alive "$VAR/cards/serve.pid"; then
 		pid=$(cat "$VAR/cards/serve.pid")
 		kill "$pid" 2>/dev/null || true
-		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 1 50); do alive "$VAR/cards/serve.pid" || break; sleep 0.1; done
 		say "demo: virtual cards removed"
 	fi
 	rm -f "$VAR/cards/serve.pid"

@@ -10,6 +10,7 @@
 
 #include "core/err.h"
 #include "crypto/certcheck.h"
+#include "crypto/rsa.h"
 #include "tests/harness/test.h"
 #include "tests/harness/testpki.h"
 
@@ -128,4 +129,21 @@ testpki_checker(const char *which, int crl, int ocsp)
 	ASSERT_OK(certcheck_set_ocsp(cc, ocsp, NULL));
 	certcheck_set_ocsp_timeout_ms(cc, 2000);
 	return cc;
+}
+
+void
+testpki_card_sign(const char *id, const char *which, const uint8_t m[64],
+    uint8_t *sig, size_t *siglen)
+{
+	uint8_t h[RSA_SHA256_LEN], di[RSA_DIGESTINFO_SHA256_LEN], *kd;
+	struct rsa_key *k = NULL;
+	size_t kl;
+
+	kd = testpki_key(id, which, &kl);
+	ASSERT_OK(rsa_key_from_der(kd, kl, &k));
+	ASSERT_OK(rsa_sha256(m, 64, h));
+	rsa_digestinfo_sha256(h, di);
+	ASSERT_OK(rsa_sign_pkcs1(k, di, sizeof(di), sig, RSA_SIG_MAX, siglen));
+	rsa_key_free(k);
+	free(kd);
 }

@@ -40,6 +40,14 @@ uint8_t *testpki_key(const char *id, const char *which, size_t *len);
 /* A validator trusting the CA of which ("auth"/"sign"), optionally its CRL. */
 struct certcheck *testpki_checker(const char *which, int crl, int ocsp);
 
+/*
+ * Signs the 64-byte message m with card id's key ("auth" or "sign") as
+ * the card does: RS256 (PKCS#1 v1.5 over the SHA-256 DigestInfo of m).
+ * sig must hold 512 bytes.
+ */
+void testpki_card_sign(const char *id, const char *which, const uint8_t m[64],
+    uint8_t *sig, size_t *siglen);
+
 /* fork+exec helper: exit status, or -1. */
 int testpki_run(const char *const argv[]);
 

@@ -120,5 +120,30 @@ done
 opensc-tool -l 2>/dev/null | grep -q "No .*Virtual PCD 00 01" && ok opensc_sees_card_removed ||
 	no opensc_sees_card_removed "$(opensc-tool -l 2>&1)"
 
+# A card whose ATR OpenSC does not know (a contactless-style one, ref
+# §1.1): its JPKI driver must still find the card by SELECTing the AID,
+# after every other driver's probe got 6A82 / 6D00 from the card.
+"$IPPYO_BIN/ippyo-card" new "$work/ctless" --pki "$IPPYO_TEST_PKI" --id sakura \
+	--name "高橋　さくら" --address "福岡県福岡市中央区天神１丁目８番１号" \
+	--birth 19920911 --sex 2 --my-number 456789012346 \
+	--atr 3B88800100000005E0B381A1007F
+"$IPPYO_BIN/ippyo-card" serve --port $((IPPYO_VPCD_PORT + 1)) "${netns[@]}" "$work/ctless" \
+	>"$work/card2.log" 2>&1 &
+card_pid=$!
+for _ in $(seq 1 80); do
+	opensc-tool -l 2>/dev/null | grep -q "Yes .*Virtual PCD 00 01" && break
+	sleep 0.1
+done
+atr=$(opensc-tool -r 1 -a 2>&1)
+name=$(opensc-tool -r 1 -n 2>&1)
+if [ "$name" = jpki ] && ! echo "$atr" | grep -qi "3b:e0:00:ff"; then
+	ok opensc_finds_jpki_by_aid_with_unknown_atr
+else
+	no opensc_finds_jpki_by_aid_with_unknown_atr "atr: $atr" "name: $name"
+fi
+certs=$(pkcs15-tool -r 1 --list-certificates 2>&1)
+[ "$(echo "$certs" | grep -c '^X.509 Certificate')" -eq 4 ] &&
+	ok pkcs15_binds_by_aid || no pkcs15_binds_by_aid "$certs"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

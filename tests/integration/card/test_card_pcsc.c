@@ -615,3 +615,62 @@ TEST(card_faulty_answers_are_refused)
 	stop_card(pid);
 	unlink(path);
 }
+
+/* Runs a command, waits for it; returns its exit status. */
+static int
+run_wait(char *const argv[])
+{
+	pid_t pid;
+	int st = 0;
+	posix_spawn_file_actions_t fa;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", 1, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", 1, 0);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		return -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Another program (OpenSC) resets the card under our open handle: the
+ * next exchange says so (ERR_WRONG_STATE), nothing verified survives,
+ * and the handle works again, signing included. */
+TEST(card_reset_by_another_program)
+{
+	char path[256];
+	struct card_ctx *ctx = NULL;
+	struct card *c = NULL;
+	uint8_t h[32], *sig = NULL, *der = NULL;
+	size_t sl, len;
+	unsigned tries, left;
+	int r;
+	char *reset[] = { (char *)(uintptr_t)"opensc-tool", (char *)(uintptr_t)"-r",
+	    (char *)(uintptr_t)"0", (char *)(uintptr_t)"--reset", NULL };
+	pid_t pid;
+
+	copy_card("hanako", path, sizeof(path));
+	pid = start_card(path, NULL, NULL);
+	open_card(&ctx, &c);
+	ASSERT_OK(card_verify_pin(c, APDU_PIN_SIGN, "ABC123", 6, &left));
+	ASSERT_INT_EQ(run_wait(reset), 0);
+	r = card_read_cert(c, CARD_CERT_SIGN, &der, &len);
+	ASSERT_TRUE(r == ERR_WRONG_STATE || r == ERR_PERM);
+	free(der);
+	der = NULL;
+	/* The password is gone with the reset. */
+	ASSERT_ERR(card_read_cert(c, CARD_CERT_SIGN, &der, &len), ERR_PERM);
+	ASSERT_OK(card_pin_tries(c, APDU_PIN_AUTH, &tries));
+	ASSERT_INT_EQ(tries, 3);
+	ASSERT_INT_EQ(run_wait(reset), 0);
+	memset(h, 6, sizeof(h));
+	ASSERT_OK(card_sign(c, CARD_KEY_AUTH, "1234", 4, h, &sig, &sl, &left));
+	free(sig);
+	card_close(c);
+	card_ctx_free(ctx);
+	stop_card(pid);
+	unlink(path);
+}

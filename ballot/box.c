@@ -1,0 +1,360 @@
+/*
+ * box.c - chained ballot box, receipts, checkpoints.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ballot/ballot.h"
+#include "ballot/box.h"
+#include "ballot/election.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/misuse.h"
+#include "crypto/ct.h"
+#include "crypto/digest.h"
+#include "crypto/sign.h"
+#include "db/db.h"
+
+#define TRACK_DOMAIN "ippyo-track-v1"
+
+void
+box_seed(const uint8_t context_hash[HASH_LEN], uint8_t out[32])
+{
+	struct digest *d = digest_new();
+
+	if (d == NULL)
+		MISUSE("out of memory");
+	digest_put(d, TRACK_DOMAIN, sizeof(TRACK_DOMAIN) - 1);
+	digest_put(d, context_hash, HASH_LEN);
+	digest_final(d, out);
+}
+
+void
+box_tracking_code(const uint8_t context_hash[HASH_LEN],
+    const uint8_t prev[32], int64_t position,
+    const uint8_t ballot_hash[BALLOT_HASH_LEN], const char *received_at,
+    uint8_t out[32])
+{
+	struct digest *d = digest_new();
+
+	if (d == NULL)
+		MISUSE("out of memory");
+	digest_put(d, TRACK_DOMAIN, sizeof(TRACK_DOMAIN) - 1);
+	digest_put(d, context_hash, HASH_LEN);
+	digest_put(d, prev, 32);
+	digest_put_u64(d, (uint64_t)position);
+	digest_put(d, ballot_hash, BALLOT_HASH_LEN);
+	digest_put_string(d, received_at, strlen(received_at));
+	digest_final(d, out);
+}
+
+/* The head of the box: last position and code (0 and the seed if empty). */
+static int
+head(struct db *db, const struct election *e, int64_t *pos, uint8_t code[32])
+{
+	struct db_param p = DB_TEXT(e->manifest->id);
+	struct db_result *res = NULL;
+	uint8_t *c = NULL;
+	size_t cl = 0;
+	int r;
+
+	*pos = 0;
+	box_seed(e->context_hash, code);
+	if ((r = db_exec(db, "SELECT position, tracking_code FROM ballots "
+	    "WHERE election_id = $1 ORDER BY position DESC LIMIT 1", &p, 1,
+	    &res)) != 0)
+		return r;
+	if (db_result_rows(res) == 1) {
+		if ((r = db_get_i64(res, 0, 0, pos)) != 0 ||
+		    (r = db_get_bytes(res, 0, 1, 32, &c, &cl)) != 0)
+			goto out;
+		if (cl != 32) {
+			r = ERR_FORMAT;
+			goto out;
+		}
+		memcpy(code, c, 32);
+	}
+	r = 0;
+ out:
+	free(c);
+	db_result_free(res);
+	return r;
+}
+
+/* Serialises writers of one election's box (and gate admissions). */
+static int
+lock_box(struct db *db, const char *election_id)
+{
+	struct db_param p = DB_TEXT(election_id);
+
+	return db_exec(db, "SELECT pg_advisory_xact_lock(hashtextextended("
+	    "'ippyo-box:' || $1, 0))", &p, 1, NULL);
+}
+
+int
+box_append(struct db *db, const struct election *e, const char *resident_id,
+    const char *alias, const uint8_t *ballot, size_t len,
+    struct box_entry *out)
+{
+	const char *id;
+	struct db_result *res = NULL;
+	uint8_t prev[32];
+	int64_t now = clock_now_us();
+	int r;
+
+	REQUIRE(db != NULL && e != NULL && resident_id != NULL &&
+	    alias != NULL && ballot != NULL && out != NULL);
+	memset(out, 0, sizeof(*out));
+	id = e->manifest->id;
+	ballot_hash(ballot, len, out->ballot_hash);
+	clock_format_us(now, out->received_at);
+	if ((r = db_begin(db)) != 0)
+		return r;
+	if ((r = lock_box(db, id)) != 0)
+		goto out;
+	/* Re-check under the lock what may have changed since validation. */
+	{
+		struct db_param p[3] = { DB_TEXT(id), DB_I64(now), DB_TEXT(resident_id) };
+
+		if ((r = db_exec(db, "SELECT (SELECT state = 'open' AND $2 >= "
+		    "opens_us AND $2 < closes_us FROM elections WHERE election_id "
+		    "= $1), EXISTS (SELECT 1 FROM admissions WHERE election_id = "
+		    "$1 AND resident_id = $3), (SELECT max(position) FROM ballots "
+		    "WHERE election_id = $1 AND voter_resident_id = $3)", p, 3,
+		    &res)) != 0)
+			goto out;
+		{
+			int open = 0, admitted = 0;
+
+			if (db_is_null(res, 0, 0) ||
+			    (r = db_get_bool(res, 0, 0, &open)) != 0 || !open) {
+				r = r != 0 ? r : ERR_WINDOW_CLOSED;
+				goto out;
+			}
+			if ((r = db_get_bool(res, 0, 1, &admitted)) != 0)
+				goto out;
+			if (admitted) {
+				r = ERR_ALREADY_ADMITTED;
+				goto out;
+			}
+			if (!db_is_null(res, 0, 2) &&
+			    (r = db_get_i64(res, 0, 2, &out->superseded)) != 0)
+				goto out;
+		}
+		db_result_free(res);
+		res = NULL;
+	}
+	if ((r = head(db, e, &out->position, prev)) != 0)
+		goto out;
+	out->position++;
+	box_tracking_code(e->context_hash, prev, out->position,
+	    out->ballot_hash, out->received_at, out->tracking_code);
+	{
+		struct db_param p[9] = {
+			DB_TEXT(id), DB_I64(out->position), DB_TEXT(alias),
+			DB_TEXT(resident_id), DB_BYTES(ballot, len),
+			DB_BYTES(out->ballot_hash, BALLOT_HASH_LEN),
+			DB_BYTES(prev, 32), DB_BYTES(out->tracking_code, 32),
+			DB_TEXT(out->received_at)
+		};
+
+		if ((r = db_exec(db, "INSERT INTO ballots (election_id, position, "
+		    "alias, voter_resident_id, ballot, ballot_hash, prev_tracking, "
+		    "tracking_code, received_at) VALUES ($1, $2, $3, $4, $5, $6, "
+		    "$7, $8, $9)", p, 9, NULL)) != 0) {
+			if (r == ERR_DB_CONSTRAINT)
+				r = ERR_DUPLICATE;
+			goto out;
+		}
+	}
+	if (out->superseded > 0) {
+		struct db_param p[3] = {
+			DB_TEXT(id), DB_I64(out->superseded), DB_I64(out->position)
+		};
+
+		if ((r = db_exec(db, "INSERT INTO ballot_superseded (election_id, "
+		    "position, by_position, reason) VALUES ($1, $2, $3, 'revote')",
+		    p, 3, NULL)) != 0)
+			goto out;
+	}
+	if ((r = db_commit(db)) != 0)
+		goto out;
+	return 0;
+ out:
+	db_result_free(res);
+	db_rollback(db);
+	memset(out, 0, sizeof(*out));
+	return r;
+}
+
+static size_t
+receipt_message(const char *election_id, const struct box_entry *e,
+    uint8_t *m, size_t max)
+{
+	struct vbuf *b = vbuf_new(max);
+	size_t n = 0;
+
+	if (b == NULL)
+		return 0;
+	if (vbuf_put_cstring(b, election_id) == 0 &&
+	    vbuf_put_u64(b, (uint64_t)e->position) == 0 &&
+	    vbuf_put(b, e->ballot_hash, BALLOT_HASH_LEN) == 0 &&
+	    vbuf_put(b, e->tracking_code, 32) == 0 &&
+	    vbuf_put_cstring(b, e->received_at) == 0) {
+		n = vbuf_len(b);
+		memcpy(m, vbuf_ptr(b), n);
+	}
+	vbuf_free(b);
+	return n;
+}
+
+int
+receipt_sign(struct sign_key *k, const char *election_id,
+    const struct box_entry *entry, struct receipt *out)
+{
+	uint8_t m[256];
+	size_t n;
+
+	REQUIRE(k != NULL && election_id != NULL && entry != NULL && out != NULL);
+	memset(out, 0, sizeof(*out));
+	if ((n = receipt_message(election_id, entry, m, sizeof(m))) == 0)
+		return ERR_INVALID_ARG;
+	memcpy(out->election_id, election_id, strlen(election_id) + 1);
+	out->entry = *entry;
+	sign_key_public(k, out->public_key);
+	return sign_sign(k, "receipt", m, n, out->signature);
+}
+
+int
+receipt_verify(const uint8_t pk[SIGN_PUBLIC_LEN], const struct receipt *rc)
+{
+	uint8_t m[256];
+	size_t n;
+
+	REQUIRE(pk != NULL && rc != NULL);
+	if (!ct_eq(pk, rc->public_key, SIGN_PUBLIC_LEN) ||
+	    (n = receipt_message(rc->election_id, &rc->entry, m, sizeof(m))) == 0)
+		return ERR_VERIFY;
+	return sign_verify(pk, "receipt", m, n, rc->signature);
+}
+
+int
+box_verify(struct db *db, const struct election *e, int64_t *count,
+    int64_t *bad)
+{
+	static const char sql[] = "SELECT position, ballot, ballot_hash, "
+	    "prev_tracking, tracking_code, received_at FROM ballots WHERE "
+	    "election_id = $1 AND position > $2 ORDER BY position LIMIT 2000";
+	uint8_t prev[32], h[BALLOT_HASH_LEN], code[32];
+	struct db_result *res = NULL;
+	int64_t last = 0;
+	int i, rows, r;
+
+	REQUIRE(db != NULL && e != NULL && count != NULL && bad != NULL);
+	*count = *bad = 0;
+	box_seed(e->context_hash, prev);
+	for (;;) {
+		struct db_param p[2] = { DB_TEXT(e->manifest->id), DB_I64(last) };
+
+		db_result_free(res);
+		res = NULL;
+		if ((r = db_exec(db, sql, p, 2, &res)) != 0)
+			return r;
+		if ((rows = db_result_rows(res)) == 0)
+			break;
+		for (i = 0; i < rows; i++) {
+			uint8_t *bal = NULL, *bh = NULL, *pt = NULL, *tc = NULL;
+			size_t bl = 0, bhl = 0, ptl = 0, tcl = 0;
+			const char *at = NULL;
+			int64_t pos = 0;
+			int ok;
+
+			ok = db_get_i64(res, i, 0, &pos) == 0 &&
+			    db_get_bytes(res, i, 1, BALLOT_MAX, &bal, &bl) == 0 &&
+			    db_get_bytes(res, i, 2, 32, &bh, &bhl) == 0 &&
+			    db_get_bytes(res, i, 3, 32, &pt, &ptl) == 0 &&
+			    db_get_bytes(res, i, 4, 32, &tc, &tcl) == 0 &&
+			    db_get_text(res, i, 5, CLOCK_TEXT_LEN - 1, &at) == 0 &&
+			    pos == last + 1 && bhl == 32 && ptl == 32 && tcl == 32;
+			if (ok) {
+				ballot_hash(bal, bl, h);
+				box_tracking_code(e->context_hash, prev, pos, h, at,
+				    code);
+				ok = ct_eq(h, bh, 32) && ct_eq(pt, prev, 32) &&
+				    ct_eq(tc, code, 32);
+			}
+			free(bal);
+			free(bh);
+			free(pt);
+			free(tc);
+			if (!ok) {
+				*bad = last + 1;
+				db_result_free(res);
+				log_warn("box.chain_broken", LOG_S("election",
+				    e->manifest->id), LOG_I("position", last + 1));
+				return ERR_VERIFY;
+			}
+			memcpy(prev, code, 32);
+			last = pos;
+		}
+	}
+	db_result_free(res);
+	*count = last;
+	return 0;
+}
+
+int
+box_checkpoint(struct db *db, const struct election *e, struct sign_key *k,
+    int final, int64_t *position)
+{
+	uint8_t code[32], m[256], sig[SIGN_SIG_LEN], pk[SIGN_PUBLIC_LEN];
+	char at[CLOCK_TEXT_LEN];
+	struct box_entry be;
+	int64_t pos = 0;
+	size_t n;
+	int r;
+
+	REQUIRE(db != NULL && e != NULL && k != NULL);
+	if (position != NULL)
+		*position = 0;
+	if ((r = db_begin(db)) != 0)
+		return r;
+	if ((r = lock_box(db, e->manifest->id)) != 0 ||
+	    (r = head(db, e, &pos, code)) != 0)
+		goto out;
+	clock_format_us(clock_now_us(), at);
+	memset(&be, 0, sizeof(be));
+	be.position = pos;
+	memcpy(be.tracking_code, code, 32);
+	memcpy(be.received_at, at, sizeof(at));
+	/* The same framing as a receipt, under its own tag. */
+	if ((n = receipt_message(e->manifest->id, &be, m, sizeof(m))) == 0) {
+		r = ERR_INTERNAL;
+		goto out;
+	}
+	if ((r = sign_sign(k, final ? "box-final" : "box-checkpoint", m, n,
+	    sig)) != 0)
+		goto out;
+	sign_key_public(k, pk);
+	{
+		struct db_param p[7] = {
+			DB_TEXT(e->manifest->id), DB_I64(pos), DB_BYTES(code, 32),
+			DB_TEXT(at), DB_BOOL(final), DB_BYTES(pk, sizeof(pk)),
+			DB_BYTES(sig, sizeof(sig))
+		};
+
+		if ((r = db_exec(db, "INSERT INTO box_checkpoints (election_id, "
+		    "position, tracking_code, at, final, public_key, signature) "
+		    "VALUES ($1, $2, $3, $4, $5, $6, $7)", p, 7, NULL)) != 0)
+			goto out;
+	}
+	if ((r = db_commit(db)) != 0)
+		goto out;
+	if (position != NULL)
+		*position = pos;
+	return 0;
+ out:
+	db_rollback(db);
+	return r;
+}

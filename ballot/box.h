@@ -1,0 +1,85 @@
+/*
+ * box.h - the ballot box: append-only, hash-chained, with receipts.
+ *
+ * Position n's tracking code (docs/PROTOCOL-ballot.md):
+ *
+ *	code(0) = SHA-256("ippyo-track-v1" | context_hash)
+ *	code(n) = SHA-256("ippyo-track-v1" | context_hash | code(n-1)
+ *	                  | u64 n | ballot_hash | str(received_at))
+ *
+ * so every code commits to the whole box before it.  A receipt is the
+ * server's Ed25519 signature (tag "receipt") over
+ *	str(election_id) | u64 position | ballot_hash | tracking_code
+ *	| str(received_at)
+ * and is issued only after the ballot's transaction committed.
+ */
+#ifndef IPPYO_BALLOT_BOX_H
+#define IPPYO_BALLOT_BOX_H
+
+#include <stdint.h>
+
+#include "ballot/ballot.h"
+#include "ballot/election.h"
+#include "core/clock.h"
+#include "crypto/sign.h"
+#include "db/db.h"
+
+struct box_entry {
+	int64_t position;			/* 1, 2, ... */
+	uint8_t ballot_hash[BALLOT_HASH_LEN];
+	uint8_t tracking_code[32];
+	char received_at[CLOCK_TEXT_LEN];
+	int64_t superseded;			/* the voter's previous position, or 0 */
+};
+
+struct receipt {
+	char election_id[LIMIT_ID_LEN_MAX + 1];
+	struct box_entry entry;
+	uint8_t public_key[SIGN_PUBLIC_LEN];
+	uint8_t signature[SIGN_SIG_LEN];
+};
+
+/* code(0) for the election. */
+void box_seed(const uint8_t context_hash[HASH_LEN], uint8_t out[32]);
+
+/* code(n) from code(n-1). */
+void box_tracking_code(const uint8_t context_hash[HASH_LEN],
+    const uint8_t prev[32], int64_t position,
+    const uint8_t ballot_hash[BALLOT_HASH_LEN], const char *received_at,
+    uint8_t out[32]);
+
+/*
+ * Appends a validated ballot in one transaction, serialised per election:
+ * re-checks that the election is open and the window current and that
+ * the voter was not admitted in person (a gate may have admitted them
+ * since validation), refuses a ballot hash already in the box
+ * (ERR_DUPLICATE), chains it, and marks the voter's previous ballot
+ * superseded.  Nothing is written unless everything is.
+ */
+int box_append(struct db *db, const struct election *e,
+    const char *resident_id, const char *alias, const uint8_t *ballot,
+    size_t len, struct box_entry *out) __attribute__((warn_unused_result));
+
+/* Signs a receipt for a committed entry. */
+int receipt_sign(struct sign_key *k, const char *election_id,
+    const struct box_entry *entry, struct receipt *out)
+    __attribute__((warn_unused_result));
+
+/* Verifies a receipt under pk.  0 or ERR_VERIFY. */
+int receipt_verify(const uint8_t pk[SIGN_PUBLIC_LEN], const struct receipt *r)
+    __attribute__((warn_unused_result));
+
+/*
+ * Re-reads the box in order and checks every link, every tracking code
+ * and every ballot hash.  *count = entries; on ERR_VERIFY *bad = the
+ * first bad position.
+ */
+int box_verify(struct db *db, const struct election *e, int64_t *count,
+    int64_t *bad) __attribute__((warn_unused_result));
+
+/* Signs and stores a checkpoint of the head (tag "box-checkpoint"). */
+int box_checkpoint(struct db *db, const struct election *e,
+    struct sign_key *k, int final, int64_t *position)
+    __attribute__((warn_unused_result));
+
+#endif /* IPPYO_BALLOT_BOX_H */
