@@ -2,8 +2,10 @@
  * ippyo_main.c - `ippyo`, the committee's command-line tool.
  *
  * One program with subcommands, each implemented in the module that owns
- * it (`migrate` in db/, ...).  It sits at the top of the library chain
- * (tally/) because it drives every layer below it.
+ * it (`migrate` in db/, `registry`, `roll` and `card` in registry/,
+ * `audit` in audit/, `election` in web/ because reading the manifest's
+ * JSON needs web/'s JSON room).  It sits in the top layer because it
+ * drives every layer below it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include "db/migrate.h"
 #include "registry/card_cmd.h"
 #include "registry/roll.h"
+#include "web/election_cmd.h"
 
 struct command {
 	const char *name;			/* argv[1] */
@@ -24,6 +27,7 @@ static const struct command commands[] = {
 	{ "migrate", migrate_main, "apply or show database schema migrations" },
 	{ "registry", registry_main, "import the resident register extract" },
 	{ "roll", roll_main, "freeze or verify an election's electoral roll" },
+	{ "election", election_main, "create, freeze, key, open, close, inspect elections" },
 	{ "card", card_main, "bind cards to residents; revocation sweep" },
 	{ "audit", audit_main, "verify the audit chain and its checkpoints" },
 	{ NULL, NULL, NULL }
