@@ -16,8 +16,8 @@
 #   registry/testpki.sh revoke DIR ID auth|sign   revoke and re-issue CRLs
 #   registry/testpki.sh crl DIR                   re-issue both CRLs
 #   registry/testpki.sh ocsp-start DIR            start both responders
-#       (OpenSSL 3.0's `openssl ocsp -port` takes a number only and so
-#       listens on every interface; it serves only test-CA statuses.)
+#       (OpenSSL's responder behind bin/ippyo-ocspfront, on 127.0.0.1
+#       only: `openssl ocsp -port` alone would listen on every interface)
 #   registry/testpki.sh ocsp-stop DIR             stop them
 #
 # Nothing here is ever committed: DIR is a temporary directory (tests) or
@@ -226,13 +226,25 @@ ocsp_reload() {
 }
 
 cmd_ocsp_start() {
-	local d=$1 port which i=0 pid
+	local d=$1 port which i=0 pid front
 	port=$(cat "$d/ocsp-port")
+	# OpenSSL's responder behind ippyo-ocspfront, which listens on
+	# 127.0.0.1 only (`openssl ocsp -port` would take every interface)
+	# and runs the responder afresh per request (so revocations show).
+	front=${IPPYO_BIN:-$(cd "$(dirname "$0")/.." && pwd -P)/bin}/ippyo-ocspfront
 	for which in auth sign; do
-		openssl ocsp -index "$d/$which/index.txt" -port "$((port + i))" \
-			-rsigner "$d/$which/ocsp.crt.pem" -rkey "$d/$which/ocsp.key.pem" \
-			-CA "$d/$which/ca.crt.pem" -nmin 5 -ignore_err \
-			>"$d/$which/ocsp.log" 2>&1 &
+		if [ -x "$front" ]; then
+			"$front" --port "$((port + i))" --index "$d/$which/index.txt" \
+				--rsigner "$d/$which/ocsp.crt.pem" --rkey "$d/$which/ocsp.key.pem" \
+				--ca "$d/$which/ca.crt.pem" --nmin 5 \
+				>"$d/$which/ocsp.log" 2>&1 &
+		else
+			echo "testpki: $front not built: openssl ocsp listens on every interface" >&2
+			openssl ocsp -index "$d/$which/index.txt" -port "$((port + i))" \
+				-rsigner "$d/$which/ocsp.crt.pem" -rkey "$d/$which/ocsp.key.pem" \
+				-CA "$d/$which/ca.crt.pem" -nmin 5 -ignore_err \
+				>"$d/$which/ocsp.log" 2>&1 &
+		fi
 		pid=$!
 		echo "$pid" >"$d/$which/ocsp.pid"
 		i=$((i + 1))

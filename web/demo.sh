@@ -72,7 +72,7 @@ start_cards() {
 			{ cat "$VAR/cards.log" >&2; return 1; }
 	fi
 	if ! alive "$VAR/pki/auth/ocsp.pid"; then
-		registry/testpki.sh ocsp-start "$VAR/pki"
+		IPPYO_BIN=$BIN registry/testpki.sh ocsp-start "$VAR/pki"
 	fi
 	if ! alive "$VAR/pcscd/pcscd.pid"; then
 		registry/pcscd-private start "$VAR/pcscd" "$VPCD_PORT" >"$VAR/pcscd.env"

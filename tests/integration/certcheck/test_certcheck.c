@@ -253,10 +253,20 @@ TEST(certcheck_ocsp_answer_from_an_unauthorised_signer_fails_closed)
 	snprintf(rkey, sizeof(rkey), "%s/ee/bob/auth.key.der", dir);
 	snprintf(ca, sizeof(ca), "%s/auth/ca.crt.pem", dir);
 	snprintf(pstr, sizeof(pstr), "%d", port + 5);
-	argv[0] = "/usr/bin/openssl"; argv[1] = "ocsp"; argv[2] = "-index";
-	argv[3] = idx; argv[4] = "-port"; argv[5] = pstr; argv[6] = "-rsigner";
-	argv[7] = rsigner; argv[8] = "-rkey"; argv[9] = rkey; argv[10] = "-CA";
-	argv[11] = ca; argv[12] = NULL;
+	{
+		static char front[512];
+		const char *bin = getenv("IPPYO_BIN");
+
+		if (bin != NULL && *bin != '\0')
+			snprintf(front, sizeof(front), "%s/ippyo-ocspfront", bin);
+		else
+			snprintf(front, sizeof(front), "%s/bin/ippyo-ocspfront",
+			    test_root());
+		argv[0] = front; argv[1] = "--port"; argv[2] = pstr;
+		argv[3] = "--index"; argv[4] = idx; argv[5] = "--rsigner";
+		argv[6] = rsigner; argv[7] = "--rkey"; argv[8] = rkey;
+		argv[9] = "--ca"; argv[10] = ca; argv[11] = NULL;
+	}
 	if ((pid = fork()) == 0) {
 		execv(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
