@@ -114,6 +114,8 @@ export DATABASE_URL='$url'
 export PCSCLITE_CSOCK_NAME='$PCSCLITE_CSOCK_NAME'
 export IPPYO_VPCD_NETNS='$IPPYO_VPCD_NETNS'
 export IPPYO_TEST_PKI='$VAR/pki'
+export IPPYO_AUTH_CA='$VAR/pki/auth/ca.crt.pem' IPPYO_SIGN_CA='$VAR/pki/sign/ca.crt.pem'
+export IPPYO_AUTH_CRL='$VAR/pki/auth/crl.der' IPPYO_SIGN_CRL='$VAR/pki/sign/crl.der'
 export IPPYO_OCSP_URL='http://127.0.0.1:$(cat "$VAR/pki/ocsp-port")/'
 export IPPYO_OCSP_SIGN_URL='http://127.0.0.1:$(($(cat "$VAR/pki/ocsp-port") + 1))/'
 ENV
