@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/log.h"
+#include "core/text.h"
 
 static int log_fd = 2;
 static int log_level_set = -1;		/* -1: read IPPYO_LOG_LEVEL once */
@@ -80,40 +81,6 @@ out_str(struct out *o, const char *s)
 	out_bytes(o, s, strlen(s));
 }
 
-/* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t need, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		cp = s[0] & 0x07;
-	} else
-		return 0;
-	if (need > n)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates, beyond U+10FFFF. */
-	if ((need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return need;
-}
-
 static void
 out_json_string(struct out *o, const char *s)
 {
@@ -134,7 +101,7 @@ out_json_string(struct out *o, const char *s)
 			snprintf(esc, sizeof(esc), "\\u%04x", c);
 			out_bytes(o, esc, 6);
 			i++;
-		} else if ((k = utf8_len(u + i, n - i)) == 0) {
+		} else if ((k = text_utf8_char(u + i, n - i, NULL)) == 0) {
 			out_str(o, "\\ufffd");
 			i++;
 		} else {

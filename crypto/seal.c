@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "core/err.h"
+#include "core/file.h"
 #include "core/limits.h"
 #include "core/misuse.h"
 #include "core/vbuf.h"
@@ -315,41 +316,15 @@ seal_read_file(const char *path, const char *label,
     const struct secret *passphrase, struct secret **contents)
 {
 	uint8_t *buf = NULL;
-	struct stat st;
-	size_t got = 0;
-	int fd = -1, r = ERR_INTERNAL;
+	size_t len = 0;
+	int r;
 
 	REQUIRE(path != NULL && contents != NULL);
 	*contents = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return errno == ENOENT ? ERR_NOT_FOUND : ERR_IO;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		r = ERR_IO;
-		goto out;
-	}
-	if (st.st_size > (off_t)LIMIT_SEALED_FILE_MAX) {
-		r = ERR_TOO_LARGE;
-		goto out;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		r = ERR_NOMEM;
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = ERR_IO;
-			goto out;
-		}
-		got += (size_t)n;
-	}
-	r = seal_open(buf, got, label, passphrase, contents);
- out:
-	if (fd >= 0)
-		close(fd);
+	if ((r = file_read(path, LIMIT_SEALED_FILE_MAX, FILE_NOFOLLOW, &buf,
+	    &len)) != 0)
+		return r;
+	r = seal_open(buf, len, label, passphrase, contents);
 	free(buf);
 	return r;
 }

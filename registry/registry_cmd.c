@@ -1,17 +1,14 @@
 /*
  * registry_cmd.c - `ippyo registry ...` and `ippyo roll ...`.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "audit/log.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/limits.h"
 #include "crypto/ct.h"
 #include "db/db.h"
@@ -36,54 +33,13 @@ open_db(const char *url, struct db **db)
 	return r;
 }
 
-static int
-read_file(const char *path, size_t max, char **out, size_t *len)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd;
-
-	*out = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? ERR_NOT_FOUND : ERR_IO;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return ERR_IO;
-	}
-	if ((size_t)st.st_size > max) {
-		close(fd);
-		return ERR_TOO_LARGE;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return ERR_NOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			free(buf);
-			close(fd);
-			return ERR_IO;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	*out = buf;
-	*len = got;
-	return 0;
-}
-
 int
 registry_main(int argc, char **argv)
 {
 	struct resident_import_result res;
 	const char *url = getenv("DATABASE_URL"), *file = NULL;
 	struct db *db = NULL;
+	uint8_t *raw = NULL;
 	char *csv = NULL;
 	size_t len = 0;
 	int i, r;
@@ -103,11 +59,12 @@ registry_main(int argc, char **argv)
 		    "(format: docs/REGISTRY.md).\n");
 		return 2;
 	}
-	if ((r = read_file(file, IMPORT_FILE_MAX, &csv, &len)) != 0) {
+	if ((r = file_read(file, IMPORT_FILE_MAX, 0, &raw, &len)) != 0) {
 		fprintf(stderr, "ippyo registry import: %s: %s\n", file,
 		    err_str(r));
 		return 1;
 	}
+	csv = (char *)raw;
 	if (open_db(url, &db) != 0) {
 		free(csv);
 		return 1;

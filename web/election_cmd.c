@@ -9,12 +9,9 @@
  *	ippyo election close ID
  *	ippyo election box ID		(counts and chain verification)
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/log.h"
@@ -22,6 +19,7 @@
 #include "ballot/election.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/limits.h"
 #include "core/strparse.h"
 #include "crypto/ct.h"
@@ -46,57 +44,20 @@ usage(void)
 }
 
 static int
-read_small_file(const char *path, size_t max, char **out, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-	int fd;
-
-	*out = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? ERR_NOT_FOUND : ERR_IO;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (size_t)st.st_size > max) {
-		close(fd);
-		return S_ISREG(st.st_mode) ? ERR_TOO_LARGE : ERR_IO;
-	}
-	if ((buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return ERR_NOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			free(buf);
-			close(fd);
-			return ERR_IO;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	return 0;
-}
-
-static int
 cmd_create(struct db *db, const char *file)
 {
 	struct manifest *m = NULL;
 	char where[256], *text = NULL;
+	uint8_t *raw = NULL;
 	size_t len = 0;
 	int r;
 
-	if ((r = read_small_file(file, LIMIT_MANIFEST_MAX, &text, &len)) != 0) {
+	if ((r = file_read(file, LIMIT_MANIFEST_MAX, 0, &raw, &len)) != 0) {
 		fprintf(stderr, "ippyo election create: %s: %s\n", file,
 		    err_str(r));
 		return r;
 	}
+	text = (char *)raw;
 	if ((r = election_manifest_from_json(text, len, &m, where,
 	    sizeof(where))) != 0) {
 		fprintf(stderr, "ippyo election create: %s: %s at %s; nothing "

@@ -43,3 +43,15 @@ testdb_free(struct db *db, const char *name)
 		fprintf(stderr, "testdb: could not drop %s\n", name);
 	db_close(admin);
 }
+
+int64_t
+testdb_scalar(struct db *db, const char *sql)
+{
+	struct db_result *res = NULL;
+	int64_t v = -1;
+
+	ASSERT_OK(db_exec(db, sql, NULL, 0, &res));
+	ASSERT_OK(db_get_i64(res, 0, 0, &v));
+	db_result_free(res);
+	return v;
+}

@@ -4,10 +4,17 @@
 #ifndef IPPYO_TESTS_HARNESS_TESTDB_H
 #define IPPYO_TESTS_HARNESS_TESTDB_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "db/db.h"
 
 /* Creates an empty database and connects to it; fails the test on error. */
 struct db *testdb_new(char *name, size_t namelen);
+
+/* The one integer a query returns (count(*) and the like); fails the test
+ * otherwise. */
+int64_t testdb_scalar(struct db *db, const char *sql);
 
 /* Disconnects and drops the database. */
 void testdb_free(struct db *db, const char *name);

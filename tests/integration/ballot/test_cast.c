@@ -99,18 +99,6 @@ yabu_manifest(const char *id)
 	return m;
 }
 
-static int64_t
-scalar_of(struct db *db, const char *sql)
-{
-	struct db_result *res = NULL;
-	int64_t v = -1;
-
-	ASSERT_OK(db_exec(db, sql, NULL, 0, &res));
-	ASSERT_OK(db_get_i64(res, 0, 0, &v));
-	db_result_free(res);
-	return v;
-}
-
 static void
 witness_bind(struct fixture *f, const char *card, const char *resident)
 {
@@ -243,7 +231,7 @@ cast(struct fixture *f, const char *card, const uint8_t *ballot, size_t len,
 static int64_t
 box_count(struct fixture *f)
 {
-	return scalar_of(f->db, "SELECT count(*) FROM ballots");
+	return testdb_scalar(f->db, "SELECT count(*) FROM ballots");
 }
 
 TEST(cast_accepts_chains_signs_and_supersedes)
@@ -268,13 +256,13 @@ TEST(cast_accepts_chains_signs_and_supersedes)
 	ASSERT_OK(cast(&f, "alice", vbuf_ptr(b2), vbuf_len(b2), &rc2));
 	ASSERT_INT_EQ(rc2.entry.position, 2);
 	ASSERT_INT_EQ(rc2.entry.superseded, 1);
-	ASSERT_INT_EQ(scalar_of(f.db, "SELECT count(*) FROM ballot_superseded WHERE position = 1 AND by_position = 2"), 1);
+	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT count(*) FROM ballot_superseded WHERE position = 1 AND by_position = 2"), 1);
 	ASSERT_OK(box_verify(f.db, f.e, &n, &bad));
 	ASSERT_INT_EQ(n, 2);
 	ASSERT_OK(box_checkpoint(f.db, f.e, f.rk, 0, &n));
 	ASSERT_INT_EQ(n, 2);
 	/* The public columns carry no identity. */
-	ASSERT_INT_EQ(scalar_of(f.db, "SELECT count(DISTINCT alias) FROM ballots"), 1);
+	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT count(DISTINCT alias) FROM ballots"), 1);
 	vbuf_free(b1);
 	vbuf_free(b2);
 	teardown(&f);
@@ -463,7 +451,7 @@ TEST(election_lifecycle_is_enforced)
 	/* The trigger refuses what the code would never try. */
 	ASSERT_ERR(db_exec(db, "UPDATE elections SET state = 'open'", NULL, 0, NULL), ERR_DB_CONSTRAINT);
 	ASSERT_ERR(db_exec(db, "UPDATE elections SET closes_us = closes_us + 1", NULL, 0, NULL), ERR_DB);
-	ASSERT_INT_EQ(scalar_of(db, "SELECT count(*) FROM audit_log WHERE object = 'e7'"), 6);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log WHERE object = 'e7'"), 6);
 	group_scalar_wipe(&s);
 	manifest_free(m);
 	testdb_free(db, name);

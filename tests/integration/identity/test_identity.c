@@ -54,36 +54,6 @@ fresh(char *name, size_t n)
 	return db;
 }
 
-static int64_t
-scalar(struct db *db, const char *sql)
-{
-	struct db_result *res = NULL;
-	int64_t v = -1;
-
-	ASSERT_OK(db_exec(db, sql, NULL, 0, &res));
-	ASSERT_OK(db_get_i64(res, 0, 0, &v));
-	db_result_free(res);
-	return v;
-}
-
-/* Signs msg (64 bytes) with a card key as the card does: RS256. */
-static void
-card_sign(const char *id, const char *which, const uint8_t m[64],
-    uint8_t *sig, size_t *siglen)
-{
-	uint8_t h[RSA_SHA256_LEN], di[RSA_DIGESTINFO_SHA256_LEN], *kd;
-	struct rsa_key *k = NULL;
-	size_t kl;
-
-	kd = testpki_key(id, which, &kl);
-	ASSERT_OK(rsa_key_from_der(kd, kl, &k));
-	ASSERT_OK(rsa_sha256(m, 64, h));
-	rsa_digestinfo_sha256(h, di);
-	ASSERT_OK(rsa_sign_pkcs1(k, di, sizeof(di), sig, RSA_SIG_MAX, siglen));
-	rsa_key_free(k);
-	free(kd);
-}
-
 struct token {
 	struct auth_token t;
 	uint8_t nonce[LIMIT_NONCE_BYTES];
@@ -104,7 +74,7 @@ make_token(struct db *db, struct token *tk, const char *holder,
 	ASSERT_OK(nonce_issue(db, purpose, tk->nonce));
 	tk->cert = testpki_cert(holder, "auth", &len);
 	auth_message(origin, tk->nonce, doc_hash, m);
-	card_sign(signer, "auth", m, tk->sig, &tk->t.sig_len);
+	testpki_card_sign(signer, "auth", m, tk->sig, &tk->t.sig_len);
 	tk->t.format = AUTH_FORMAT;
 	tk->t.algorithm = "RS256";
 	tk->t.cert = tk->cert;
@@ -240,8 +210,8 @@ bind4(struct db *db, const char *auth_holder, const char *auth_signer,
 	ad = testpki_cert(auth_holder, "auth", &al);
 	sd = testpki_cert(sign_holder, "sign", &sl);
 	binding_message(nonce, ad, al, m);
-	card_sign(sign_signer, "sign", m, sig, &siglen);
-	card_sign(auth_signer, "auth", m, asig, &asiglen);
+	testpki_card_sign(sign_signer, "sign", m, sig, &siglen);
+	testpki_card_sign(auth_signer, "auth", m, asig, &asiglen);
 	r = binding_bind_signature(db, acc, scc, ad, al, sd, sl, nonce, asig,
 	    asiglen, sig, siglen, "clerk", res);
 	free(ad);
@@ -291,11 +261,11 @@ TEST(binding_by_signature_certificate_normalises_and_matches_once)
 	ASSERT_OK(binding_find(db, issuer, serial, rid));
 	ASSERT_STR_EQ(rid, "1001");
 	/* The same card again: refused, nothing changes. */
-	bindings = scalar(db, "SELECT count(*) FROM card_bindings");
-	audits = scalar(db, "SELECT count(*) FROM audit_log");
+	bindings = testdb_scalar(db, "SELECT count(*) FROM card_bindings");
+	audits = testdb_scalar(db, "SELECT count(*) FROM audit_log");
 	ASSERT_ERR(bind(db, "alice", &res), ERR_EXISTS);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM card_bindings"), bindings);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM audit_log"), audits);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM card_bindings"), bindings);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log"), audits);
 	testdb_free(db, name);
 }
 
@@ -313,8 +283,8 @@ TEST(binding_refusals_change_nothing)
 	 * herself with her own signature key: without Taro's card she
 	 * cannot make the authentication signature. */
 	ASSERT_ERR(bind4(db, "alice", "bob", "bob", "bob", &res), ERR_VERIFY);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM card_bindings"), 0);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM audit_log WHERE action LIKE 'binding%'"), 0);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM card_bindings"), 0);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log WHERE action LIKE 'binding%'"), 0);
 	testdb_free(db, name);
 }
 
@@ -342,8 +312,8 @@ TEST(binding_renewal_replaces_and_witnessed_binding_works)
 	ASSERT_ERR(binding_bind_witnessed(db, acc, d, l, "1002", "", "clerk", &res), ERR_INVALID_ARG);
 	ASSERT_OK(binding_bind_witnessed(db, acc, d, l, "1002", "窓口 職員", "clerk", &res));
 	ASSERT_STR_EQ(res.resident_id, "1002");
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM card_bindings WHERE status = 'active'"), 2);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM card_bindings WHERE status = 'replaced'"), 1);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM card_bindings WHERE status = 'active'"), 2);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM card_bindings WHERE status = 'replaced'"), 1);
 	/* Only status may ever change. */
 	ASSERT_ERR(db_exec(db, "UPDATE card_bindings SET resident_id = '1002' WHERE id = 1", NULL, 0, NULL), ERR_DB);
 	ASSERT_ERR(db_exec(db, "DELETE FROM card_bindings", NULL, 0, NULL), ERR_DB);
@@ -376,8 +346,8 @@ TEST(binding_zz_revocation_sweep_suspends_revoked_cards)
 	ASSERT_INT_EQ(unknown, 0);
 	serial_of("alice2", serial, issuer);
 	ASSERT_OK(binding_find(db, issuer, serial, rid));
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM card_bindings WHERE status = 'suspended' AND status_reason = 'revoked'"), 1);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'binding.suspend'"), 1);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM card_bindings WHERE status = 'suspended' AND status_reason = 'revoked'"), 1);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'binding.suspend'"), 1);
 	/* A second sweep finds nothing more to do. */
 	ASSERT_OK(binding_sweep(db, sweep, "sweeper", &checked, &suspended, &unknown));
 	ASSERT_INT_EQ(suspended, 0);

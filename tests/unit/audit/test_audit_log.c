@@ -22,18 +22,6 @@ fresh(char *name, size_t n)
 	return db;
 }
 
-static int64_t
-count_rows(struct db *db, const char *sql)
-{
-	struct db_result *res = NULL;
-	int64_t v = -1;
-
-	ASSERT_OK(db_exec(db, sql, NULL, 0, &res));
-	ASSERT_OK(db_get_i64(res, 0, 0, &v));
-	db_result_free(res);
-	return v;
-}
-
 TEST(audit_append_chains_and_verifies)
 {
 	char name[64];
@@ -62,7 +50,7 @@ TEST(audit_entry_commits_only_with_the_change)
 	ASSERT_OK(db_begin(db));
 	ASSERT_OK(audit_append(db, "clerk", "binding.create", "resident:1", "", &seq));
 	db_rollback(db);
-	ASSERT_INT_EQ(count_rows(db, "SELECT count(*) FROM audit_log"), 0);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log"), 0);
 	testdb_free(db, name);
 }
 
@@ -82,7 +70,7 @@ TEST(audit_refuses_bad_fields_and_writes_nothing)
 	ASSERT_ERR(audit_append(db, "c", "a", "o", "\xff", &seq), ERR_INVALID_ARG);
 	ASSERT_ERR(audit_append(db, "c", "a", "o", big, &seq), ERR_INVALID_ARG);
 	ASSERT_ERR(audit_append(db, "c", "a", "o", NULL, &seq), ERR_INVALID_ARG);
-	ASSERT_INT_EQ(count_rows(db, "SELECT count(*) FROM audit_log"), 0);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log"), 0);
 	testdb_free(db, name);
 }
 
@@ -97,7 +85,7 @@ TEST(audit_log_is_append_only_even_for_its_owner)
 	ASSERT_STR_EQ(db_last_sqlstate(db), "42501");
 	ASSERT_ERR(db_exec(db, "DELETE FROM audit_log", NULL, 0, NULL), ERR_DB);
 	ASSERT_ERR(db_exec(db, "TRUNCATE audit_log CASCADE", NULL, 0, NULL), ERR_DB);
-	ASSERT_INT_EQ(count_rows(db, "SELECT count(*) FROM audit_log"), 1);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log"), 1);
 	testdb_free(db, name);
 }
 

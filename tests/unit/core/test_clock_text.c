@@ -1,10 +1,14 @@
 /*
  * test_clock_text.c - calendar arithmetic, timestamps, UTF-8 checks.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/file.h"
 #include "core/text.h"
 #include "tests/harness/test.h"
 
@@ -76,4 +80,36 @@ TEST(text_utf8_and_line_checks)
 	ASSERT_FALSE(text_is_line("a\x7f", 2));
 	ASSERT_FALSE(text_is_line("a\xc2\x85", 3));	/* NEL (C1) */
 	ASSERT_FALSE(text_is_line("a\xe2\x80\xa8", 4));	/* U+2028 */
+}
+
+TEST(file_read_bounds_and_refusals)
+{
+	char dir[] = "/tmp/ippyo-file.XXXXXX", path[256], link[256];
+	uint8_t *p = (uint8_t *)1;
+	size_t len = 9;
+	FILE *f;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/a", dir);
+	snprintf(link, sizeof(link), "%s/l", dir);
+	ASSERT_ERR(file_read(path, 10, 0, &p, &len), ERR_NOT_FOUND);
+	ASSERT_NULL(p);
+	ASSERT_INT_EQ(len, 0);
+	f = fopen(path, "w");
+	ASSERT_NOT_NULL(f);
+	fputs("hello", f);
+	fclose(f);
+	ASSERT_OK(file_read(path, 5, 0, &p, &len));
+	ASSERT_INT_EQ(len, 5);
+	ASSERT_STR_EQ((char *)p, "hello");
+	free(p);
+	ASSERT_ERR(file_read(path, 4, 0, &p, &len), ERR_TOO_LARGE);
+	ASSERT_ERR(file_read(dir, 100, 0, &p, &len), ERR_IO);
+	ASSERT_INT_EQ(symlink(path, link), 0);
+	ASSERT_OK(file_read(link, 10, 0, &p, &len));
+	free(p);
+	ASSERT_ERR(file_read(link, 10, FILE_NOFOLLOW, &p, &len), ERR_IO);
+	unlink(link);
+	unlink(path);
+	rmdir(dir);
 }

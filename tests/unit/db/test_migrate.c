@@ -14,18 +14,6 @@ static const struct migration two[] = {
 	{ 2, "b", "CREATE TABLE b (id int); INSERT INTO b VALUES (1), (2);" },
 };
 
-static int64_t
-scalar(struct db *db, const char *sql)
-{
-	struct db_result *res = NULL;
-	int64_t v = -1;
-
-	ASSERT_OK(db_exec(db, sql, NULL, 0, &res));
-	ASSERT_OK(db_get_i64(res, 0, 0, &v));
-	db_result_free(res);
-	return v;
-}
-
 TEST(migrate_applies_in_order_once)
 {
 	char name[64];
@@ -44,9 +32,9 @@ TEST(migrate_applies_in_order_once)
 	ASSERT_OK(migrate_status(db, two, 2, &cur, &pend));
 	ASSERT_INT_EQ(cur, 2);
 	ASSERT_INT_EQ(pend, 0);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM schema_migrations"), 2);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM b"), 2);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM schema_migrations "
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM schema_migrations"), 2);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM b"), 2);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM schema_migrations "
 	    "WHERE sha256 = encode(sha256(convert_to('CREATE TABLE a (id int "
 	    "PRIMARY KEY);', 'UTF8')), 'hex')"), 1);
 	testdb_free(db, name);
@@ -71,8 +59,8 @@ TEST(migrate_refuses_an_altered_migration_and_changes_nothing)
 	changed[0] = two[0];
 	changed[0].name = "renamed";
 	ASSERT_ERR(migrate_apply(db, changed, 3, &applied), ERR_MIGRATION);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM schema_migrations"), 1);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM pg_tables WHERE "
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM schema_migrations"), 1);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM pg_tables WHERE "
 	    "tablename IN ('b', 'c')"), 0);
 	testdb_free(db, name);
 }
@@ -89,8 +77,8 @@ TEST(migrate_failed_script_is_rolled_back_whole)
 
 	ASSERT_ERR(migrate_apply(db, bad, 3, &applied), ERR_MIGRATION);
 	ASSERT_INT_EQ(applied, 2);
-	ASSERT_INT_EQ(scalar(db, "SELECT max(version) FROM schema_migrations"), 2);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM pg_tables WHERE "
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT max(version) FROM schema_migrations"), 2);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM pg_tables WHERE "
 	    "tablename = 'c'"), 0);
 	testdb_free(db, name);
 }
@@ -121,7 +109,7 @@ TEST(migrate_project_migrations_apply_cleanly_twice)
 	ASSERT_INT_EQ(applied, (int)db_migrations_count);
 	ASSERT_OK(migrate_apply(db, db_migrations, db_migrations_count, &applied));
 	ASSERT_INT_EQ(applied, 0);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM pg_roles WHERE rolname "
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM pg_roles WHERE rolname "
 	    "IN ('ippyo_server', 'ippyo_admin', 'ippyo_observer')"), 3);
 	testdb_free(db, name);
 }

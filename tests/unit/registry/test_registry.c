@@ -204,18 +204,6 @@ fresh(char *name, size_t n)
 	return db;
 }
 
-static int64_t
-scalar(struct db *db, const char *sql)
-{
-	struct db_result *res = NULL;
-	int64_t v = -1;
-
-	ASSERT_OK(db_exec(db, sql, NULL, 0, &res));
-	ASSERT_OK(db_get_i64(res, 0, 0, &v));
-	db_result_free(res);
-	return v;
-}
-
 static const char good_csv[] =
     "resident_id,name,name_kana,address,municipality_code,date_of_birth,sex,"
     "nationality,resident_since,status,status_date\n"
@@ -237,8 +225,8 @@ TEST(import_counts_and_audits_and_is_idempotent)
 	ASSERT_INT_EQ(res.rows, 7);
 	ASSERT_INT_EQ(res.inserted, 7);
 	ASSERT_INT_EQ(res.updated, 0);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM residents"), 7);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'registry.import'"), 1);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM residents"), 7);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log WHERE action = 'registry.import'"), 1);
 	ASSERT_OK(resident_import(db, good_csv, strlen(good_csv), "clerk", &res));
 	ASSERT_INT_EQ(res.unchanged, 7);
 	ASSERT_INT_EQ(res.inserted + res.updated, 0);
@@ -254,7 +242,7 @@ TEST(import_refuses_a_bad_row_and_changes_nothing)
 	int64_t before;
 
 	ASSERT_OK(resident_import(db, good_csv, strlen(good_csv), "clerk", &res));
-	before = scalar(db, "SELECT count(*) FROM audit_log");
+	before = testdb_scalar(db, "SELECT count(*) FROM audit_log");
 	/* A changed name on line 2 and a bad code on line 4. */
 	bad = strdup(good_csv);
 	memcpy(strstr(bad, "養父 花子"), "養父 華子", strlen("養父 華子"));
@@ -262,8 +250,8 @@ TEST(import_refuses_a_bad_row_and_changes_nothing)
 	ASSERT_ERR(resident_import(db, bad, strlen(bad), "clerk", &res), ERR_FORMAT);
 	ASSERT_INT_EQ(res.line, 4);
 	ASSERT_STR_EQ(res.field, "municipality_code");
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM residents WHERE name = '養父 花子'"), 1);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM audit_log"), before);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM residents WHERE name = '養父 花子'"), 1);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log"), before);
 	free(bad);
 	clock_unpin();
 	testdb_free(db, name);
@@ -282,8 +270,8 @@ TEST(import_refuses_duplicates_headers_and_garbage)
 	ASSERT_ERR(resident_import(db, row, strlen(row), "clerk", &res), ERR_FORMAT);
 	ASSERT_INT_EQ(res.line, 1);
 	ASSERT_ERR(resident_import(db, "\x00\x01\xff", 3, "clerk", &res), ERR_FORMAT);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM residents"), 0);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM audit_log"), 0);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM residents"), 0);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log"), 0);
 	clock_unpin();
 	testdb_free(db, name);
 }
@@ -319,7 +307,7 @@ TEST(import_mutation_sweep_never_stores_a_malformed_row)
 	 * a change in what the importer accepts shows up here.  And no
 	 * stored row may break a rule. */
 	ASSERT_INT_EQ(rep.accepted, 88);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM residents WHERE "
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM residents WHERE "
 	    "municipality_code !~ '^[0-9]{6}$' OR sex NOT IN (0,1,2,9) OR "
 	    "nationality !~ '^[A-Z]{2}$'"), 0);
 	clock_unpin();
@@ -348,15 +336,15 @@ TEST(roll_freeze_applies_the_rules_once)
 	ASSERT_INT_EQ(rr.excluded[INELIGIBLE_RESIDENCE], 1);
 	ASSERT_INT_EQ(rr.excluded[INELIGIBLE_NATIONALITY], 1);
 	ASSERT_INT_EQ(rr.excluded[INELIGIBLE_DECEASED], 1);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM roll_entries"), 2);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(DISTINCT alias) FROM roll_entries"), 2);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM roll_entries"), 2);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(DISTINCT alias) FROM roll_entries"), 2);
 	ASSERT_OK(roll_verify(db, "yabu-2027-mayor", &n));
 	ASSERT_INT_EQ(n, 2);
 	/* A second freeze is refused and changes nothing. */
-	audit_before = scalar(db, "SELECT count(*) FROM audit_log");
+	audit_before = testdb_scalar(db, "SELECT count(*) FROM audit_log");
 	ASSERT_ERR(roll_freeze(db, &p, "clerk", &rr2), ERR_EXISTS);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM audit_log"), audit_before);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM roll_entries"), 2);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log"), audit_before);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM roll_entries"), 2);
 	/* Frozen means frozen. */
 	ASSERT_ERR(db_exec(db, "DELETE FROM roll_entries", NULL, 0, NULL), ERR_DB);
 	ASSERT_ERR(db_exec(db, "UPDATE rolls SET entries = 3", NULL, 0, NULL), ERR_DB);
@@ -407,7 +395,7 @@ TEST(roll_freeze_refuses_bad_parameters)
 	memcpy(p.municipality, "282227", 7);
 	p.reference_date = day("2027-06-21");
 	ASSERT_ERR(roll_freeze(db, &p, "clerk", &rr), ERR_INVALID_ARG);
-	ASSERT_INT_EQ(scalar(db, "SELECT count(*) FROM rolls"), 0);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM rolls"), 0);
 	clock_unpin();
 	testdb_free(db, name);
 }
