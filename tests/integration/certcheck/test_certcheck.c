@@ -284,6 +284,63 @@ TEST(certcheck_ocsp_answer_from_an_unauthorised_signer_fails_closed)
 	certcheck_free(cc);
 }
 
+/*
+ * A certificate the CA signed outside its database (as a compromised or
+ * buggy CA might): the responder knows nothing of it and says "unknown",
+ * which must fail closed.
+ */
+TEST(certcheck_ocsp_unknown_status_fails_closed)
+{
+	struct certcheck_result res;
+	struct certcheck *cc;
+	char csr[256], pem[256], der[256], key[256], ext[256], cacrt[256], cakey[256];
+	const char *req[12], *sign[20], *conv[10];
+	uint8_t *d;
+	size_t len;
+
+	setup();
+	snprintf(key, sizeof(key), "%s/ee/alice/auth.key.der", dir);
+	snprintf(csr, sizeof(csr), "%s/ghost.csr", dir);
+	snprintf(pem, sizeof(pem), "%s/ghost.pem", dir);
+	snprintf(der, sizeof(der), "%s/ghost.der", dir);
+	snprintf(ext, sizeof(ext), "%s/ee/alice/ext.cnf", dir);
+	snprintf(cacrt, sizeof(cacrt), "%s/auth/ca.crt.pem", dir);
+	snprintf(cakey, sizeof(cakey), "%s/auth/ca.key.pem", dir);
+	req[0] = "/usr/bin/openssl"; req[1] = "req"; req[2] = "-new";
+	req[3] = "-key"; req[4] = key; req[5] = "-subj"; req[6] = "/CN=ghost";
+	req[7] = "-out"; req[8] = csr; req[9] = NULL;
+	ASSERT_INT_EQ(testpki_run(req), 0);
+	sign[0] = "/usr/bin/openssl"; sign[1] = "x509"; sign[2] = "-req";
+	sign[3] = "-in"; sign[4] = csr; sign[5] = "-CA"; sign[6] = cacrt;
+	sign[7] = "-CAkey"; sign[8] = cakey; sign[9] = "-set_serial";
+	sign[10] = "4242"; sign[11] = "-days"; sign[12] = "30";
+	sign[13] = "-sha256"; sign[14] = "-extfile"; sign[15] = ext;
+	sign[16] = "-extensions"; sign[17] = "auth"; sign[18] = "-out";
+	sign[19] = pem;
+	{
+		const char *all[22];
+		int i;
+
+		for (i = 0; i < 20; i++)
+			all[i] = sign[i];
+		all[20] = NULL;
+		ASSERT_INT_EQ(testpki_run(all), 0);
+	}
+	conv[0] = "/usr/bin/openssl"; conv[1] = "x509"; conv[2] = "-in";
+	conv[3] = pem; conv[4] = "-outform"; conv[5] = "DER"; conv[6] = "-out";
+	conv[7] = der; conv[8] = NULL;
+	ASSERT_INT_EQ(testpki_run(conv), 0);
+	d = test_read_file(der, &len);
+	/* Chain, purpose and CRL are fine; OCSP answers "unknown". */
+	cc = checker("auth", 1, 0);
+	ASSERT_OK(certcheck_verify(cc, d, len, CERTCHECK_AUTH, now_s(), &res));
+	certcheck_free(cc);
+	cc = checker("auth", 1, 1);
+	ASSERT_ERR(certcheck_verify(cc, d, len, CERTCHECK_AUTH, now_s(), &res), ERR_REVOCATION_UNKNOWN);
+	free(d);
+	certcheck_free(cc);
+}
+
 struct sweep {
 	struct certcheck *cc;
 };
