@@ -60,6 +60,7 @@ static const struct err_text err_table[] = {
 	E(ERR_DUPLICATE, "duplicate submission"),
 	E(ERR_MISMATCH, "data does not match"),
 	E(ERR_USAGE, "usage error"),
+	E(ERR_UNAVAILABLE, "service unavailable"),
 };
 #undef E
 

@@ -62,8 +62,9 @@ enum err {
 	ERR_DUPLICATE = -44,		/* same submission seen before */
 	ERR_MISMATCH = -45,		/* data does not match its reference */
 	ERR_USAGE = -46,		/* command line misuse */
+	ERR_UNAVAILABLE = -47,		/* a service is not configured or up */
 	/* Append new codes here; never renumber. */
-	ERR_LAST_ = -47
+	ERR_LAST_ = -48
 };
 
 /*

@@ -11,6 +11,11 @@
 #include "core/err.h"
 #include "crypto/certcheck.h"
 #include "crypto/rsa.h"
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include "tests/harness/test.h"
 #include "tests/harness/testpki.h"
 
@@ -145,5 +150,95 @@ testpki_card_sign(const char *id, const char *which, const uint8_t m[64],
 	rsa_digestinfo_sha256(h, di);
 	ASSERT_OK(rsa_sign_pkcs1(k, di, sizeof(di), sig, RSA_SIG_MAX, siglen));
 	rsa_key_free(k);
+	free(kd);
+}
+
+static void
+add_ext(X509 *x, X509 *ca, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509_EXTENSION *e;
+
+	X509V3_set_ctx(&ctx, ca, x, NULL, NULL, 0);
+	if ((e = X509V3_EXT_conf_nid(NULL, &ctx, nid, value)) == NULL ||
+	    X509_add_ext(x, e, -1) != 1)
+		test_fail(__FILE__, __LINE__, "extension %d", nid);
+	X509_EXTENSION_free(e);
+}
+
+void
+testpki_issue_bulk(const char *key_id, const char *prefix, int n,
+    uint8_t ***ders, size_t **lens)
+{
+	char path[256], cn[96];
+	EVP_PKEY *cakey = NULL, *key = NULL;
+	X509 *ca = NULL;
+	const unsigned char *kp;
+	uint8_t *kd;
+	size_t kl;
+	FILE *f;
+	int i;
+
+	*ders = calloc((size_t)n, sizeof(**ders));
+	*lens = calloc((size_t)n, sizeof(**lens));
+	snprintf(path, sizeof(path), "%s/auth/ca.key.pem", dir);
+	if ((f = fopen(path, "r")) == NULL ||
+	    (cakey = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL)
+		test_fail(__FILE__, __LINE__, "CA key");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/auth/ca.crt.pem", dir);
+	if ((f = fopen(path, "r")) == NULL ||
+	    (ca = PEM_read_X509(f, NULL, NULL, NULL)) == NULL)
+		test_fail(__FILE__, __LINE__, "CA certificate");
+	fclose(f);
+	kd = testpki_key(key_id, "auth", &kl);
+	kp = kd;
+	if ((key = d2i_AutoPrivateKey(NULL, &kp, (long)kl)) == NULL)
+		test_fail(__FILE__, __LINE__, "card key");
+	for (i = 0; i < n; i++) {
+		X509 *x = X509_new();
+		unsigned char *der = NULL;
+		int len;
+
+		snprintf(cn, sizeof(cn), "%s-%d", prefix, i);
+		if (x == NULL || X509_set_version(x, 2) != 1 ||
+		    ASN1_INTEGER_set(X509_get_serialNumber(x),
+		    (long)(0x5000000 + (getpid() % 1000) * 100000 + i)) != 1 ||
+		    X509_set_issuer_name(x, X509_get_subject_name(ca)) != 1 ||
+		    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "C",
+		    MBSTRING_UTF8, (const unsigned char *)"JP", -1, -1, 0) != 1 ||
+		    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN",
+		    MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0) != 1 ||
+		    X509_gmtime_adj(X509_getm_notBefore(x), -3600) == NULL ||
+		    X509_gmtime_adj(X509_getm_notAfter(x), 86400L * 365) == NULL ||
+		    X509_set_pubkey(x, key) != 1)
+			test_fail(__FILE__, __LINE__, "certificate %d", i);
+		add_ext(x, ca, NID_basic_constraints, "critical,CA:false");
+		add_ext(x, ca, NID_key_usage, "critical,digitalSignature");
+		{
+			CERTIFICATEPOLICIES *pol = CERTIFICATEPOLICIES_new();
+			POLICYINFO *pi = POLICYINFO_new();
+
+			if (pol == NULL || pi == NULL ||
+			    (pi->policyid = OBJ_txt2obj("1.2.392.200149.8.5.1.3.30",
+			    1)) == NULL || sk_POLICYINFO_push(pol, pi) == 0 ||
+			    X509_add1_ext_i2d(x, NID_certificate_policies, pol, 0,
+			    0) != 1)
+				test_fail(__FILE__, __LINE__, "policy");
+			CERTIFICATEPOLICIES_free(pol);
+		}
+		add_ext(x, ca, NID_authority_key_identifier, "keyid");
+		if (X509_sign(x, cakey, EVP_sha256()) <= 0 ||
+		    (len = i2d_X509(x, &der)) <= 0)
+			test_fail(__FILE__, __LINE__, "signing %d", i);
+		(*ders)[i] = malloc((size_t)len);
+		memcpy((*ders)[i], der, (size_t)len);
+		(*lens)[i] = (size_t)len;
+		OPENSSL_free(der);
+		X509_free(x);
+	}
+	EVP_PKEY_free(key);
+	EVP_PKEY_free(cakey);
+	X509_free(ca);
 	free(kd);
 }

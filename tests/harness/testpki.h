@@ -48,6 +48,17 @@ struct certcheck *testpki_checker(const char *which, int crl, int ocsp);
 void testpki_card_sign(const char *id, const char *which, const uint8_t m[64],
     uint8_t *sig, size_t *siglen);
 
+/*
+ * Issues n user-authentication certificates (DER, caller frees each and
+ * the arrays) for voters "<prefix>-0" .. "<prefix>-(n-1)", all carrying
+ * the public key of card key_id's auth key and signed by the test auth
+ * CA with the JPKI profile (key usage, policy): a fast path for load
+ * tests that need hundreds of distinct bound certificates.  They are not
+ * in the CA's database, so validate them with CRLs, not OCSP.
+ */
+void testpki_issue_bulk(const char *key_id, const char *prefix, int n,
+    uint8_t ***ders, size_t **lens);
+
 /* fork+exec helper: exit status, or -1. */
 int testpki_run(const char *const argv[]);
 

@@ -1,0 +1,470 @@
+/*
+ * api_ballot.c - the election, ballot and bulletin-board endpoints
+ * (docs/PROTOCOL-http.md, docs/PROTOCOL-ballot.md).
+ *
+ *	GET  /api/v1/elections/{id}			manifest, key, context
+ *	POST /api/v1/elections/{id}/ballots		cast: ballot + token
+ *	GET  /api/v1/elections/{id}/board		paged ?after=N&limit=M
+ *	GET  /api/v1/elections/{id}/board/{code}	one tracking code (hex)
+ *	GET  /api/v1/receipt-key			the receipts' public key
+ *
+ * Casting runs ballot/cast.h's pipeline in full; this file only turns
+ * JSON into its inputs and its receipt into JSON.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ballot/ballot.h"
+#include "ballot/box.h"
+#include "ballot/cast.h"
+#include "ballot/election.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "core/log.h"
+#include "core/misuse.h"
+#include "core/strparse.h"
+#include "crypto/certcheck.h"
+#include "crypto/ct.h"
+#include "crypto/rsa.h"
+#include "crypto/seal.h"
+#include "crypto/sign.h"
+#include "registry/auth.h"
+#include "registry/trust.h"
+#include "web/api_ballot.h"
+#include "web/server.h"
+
+/* Set once by api_ballot_init before the server starts; read-only after. */
+static struct certcheck *ballot_cc;
+static struct sign_key *ballot_key;
+static char ballot_origin[AUTH_ORIGIN_MAX + 1];
+static int ballot_ready;
+
+int
+api_ballot_init(const char *origin)
+{
+	const char *file = getenv("IPPYO_RECEIPT_KEY_FILE");
+	const char *pass = getenv("IPPYO_RECEIPT_KEY_PASSPHRASE");
+	struct secret *pw = NULL, *seed = NULL;
+	int r;
+
+	if (origin == NULL || !auth_origin_ok(origin)) {
+		log_error("server.no_origin", LOG_S("need",
+		    "origin = https://host[:port]"));
+		return ERR_INVALID_ARG;
+	}
+	memcpy(ballot_origin, origin, strlen(origin) + 1);
+	if ((r = trust_from_env(CERTCHECK_AUTH, &ballot_cc)) != 0) {
+		log_error("server.no_trust", LOG_S("need", "IPPYO_AUTH_CA"));
+		return r;
+	}
+	if (file != NULL && *file != '\0') {
+		if (pass == NULL || (r = secret_from(pass, strlen(pass), &pw)) != 0 ||
+		    (r = seal_read_file(file, "receipt-key", pw, &seed)) != 0 ||
+		    secret_len(seed) != SIGN_SEED_LEN ||
+		    (r = sign_key_from_seed(secret_open(seed), &ballot_key)) != 0) {
+			if (seed != NULL)
+				secret_close(seed);
+			secret_free(seed);
+			secret_free(pw);
+			log_error("server.receipt_key", LOG_E("error", r));
+			return r != 0 ? r : ERR_FORMAT;
+		}
+		secret_close(seed);
+		secret_free(seed);
+		secret_free(pw);
+	} else {
+		/* No key configured: receipts signed by a key of this run,
+		 * published at /api/v1/receipt-key.  Fine for tests and the
+		 * demo; a deployment configures a sealed key file. */
+		if ((r = sign_key_generate(&ballot_key)) != 0)
+			return r;
+		log_warn("server.ephemeral_receipt_key");
+	}
+	ballot_ready = 1;
+	return 0;
+}
+
+void
+api_ballot_fini(void)
+{
+	certcheck_free(ballot_cc);
+	sign_key_free(ballot_key);
+	ballot_cc = NULL;
+	ballot_key = NULL;
+	ballot_ready = 0;
+}
+
+static int
+load_election(struct http_request *req, struct db *db, struct election **e)
+{
+	const char *id = http_request_param(req, "id");
+
+	if (id == NULL || strparse_ident(id, strlen(id), LIMIT_ID_LEN_MAX) != 0)
+		return ERR_NOT_FOUND;
+	return election_load(db, id, e);
+}
+
+static struct json_build *
+names(const char *ja, const char *en)
+{
+	struct json_build *b = json_build_object();
+
+	if (b == NULL || json_build_set_string(b, "ja", ja) != 0 ||
+	    json_build_set_string(b, "en", en) != 0) {
+		json_build_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static int
+manifest_json(const struct election *e, struct json_build **out)
+{
+	const struct manifest *m = e->manifest;
+	struct json_build *b = json_build_object(), *cs = json_build_array();
+	char opens[CLOCK_TEXT_LEN], closes[CLOCK_TEXT_LEN];
+	uint32_t i, j;
+	int r = ERR_NOMEM;
+
+	*out = NULL;
+	if (b == NULL || cs == NULL)
+		goto out;
+	clock_format_us(m->opens_us, opens);
+	clock_format_us(m->closes_us, closes);
+	if ((r = json_build_set_string(b, "id", m->id)) != 0 ||
+	    (r = json_build_set(b, "name", names(m->name_ja, m->name_en))) != 0 ||
+	    (r = json_build_set_string(b, "state", election_state_str(e->state))) != 0 ||
+	    (r = json_build_set_bool(b, "test_single_key", e->test_single_key)) != 0 ||
+	    (r = json_build_set_string(b, "opens", opens)) != 0 ||
+	    (r = json_build_set_string(b, "closes", closes)) != 0 ||
+	    (r = json_build_set_base64(b, "manifest", e->manifest_bytes,
+	    e->manifest_len)) != 0)
+		goto out;
+	if (e->key != NULL &&
+	    ((r = json_build_set_base64(b, "public_key", elgamal_key_encoded(e->key),
+	    GROUP_POINT_LEN)) != 0 ||
+	    (r = json_build_set_base64(b, "context_hash", e->context_hash,
+	    HASH_LEN)) != 0))
+		goto out;
+	for (i = 0; i < m->ncontests; i++) {
+		const struct manifest_contest *c = &m->contests[i];
+		struct json_build *cj = json_build_object(), *os = json_build_array();
+
+		if (cj == NULL || os == NULL ||
+		    json_build_set_string(cj, "id", c->id) != 0 ||
+		    json_build_set(cj, "title", names(c->title_ja, c->title_en)) != 0 ||
+		    json_build_set_int(cj, "min", c->min) != 0 ||
+		    json_build_set_int(cj, "max", c->max) != 0) {
+			json_build_free(cj);
+			json_build_free(os);
+			r = ERR_NOMEM;
+			goto out;
+		}
+		for (j = 0; j < c->noptions; j++) {
+			struct json_build *o = json_build_object();
+
+			if (o == NULL ||
+			    json_build_set_string(o, "id", c->options[j].id) != 0 ||
+			    json_build_set(o, "label", names(c->options[j].label_ja,
+			    c->options[j].label_en)) != 0 ||
+			    json_build_append(os, o) != 0) {
+				json_build_free(cj);
+				json_build_free(os);
+				r = ERR_NOMEM;
+				goto out;
+			}
+		}
+		if (json_build_set(cj, "options", os) != 0 ||
+		    json_build_append(cs, cj) != 0) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+	}
+	r = json_build_set(b, "contests", cs);
+	cs = NULL;
+	if (r != 0)
+		goto out;
+	*out = b;
+	b = NULL;
+ out:
+	json_build_free(cs);
+	json_build_free(b);
+	return r;
+}
+
+int
+api_election_get(struct http_request *req, struct http_response *res,
+    void *app)
+{
+	struct server_app *a = app;
+	struct election *e = NULL;
+	struct json_build *b = NULL;
+	struct db *db = NULL;
+	int r;
+
+	if ((r = dbpool_get(a->pool, &db)) != 0)
+		return r;
+	if ((r = load_election(req, db, &e)) == 0 &&
+	    (r = manifest_json(e, &b)) == 0)
+		r = server_reply(res, 200, b);
+	dbpool_put(a->pool, db, r);
+	json_build_free(b);
+	election_free(e);
+	return r;
+}
+
+static const char *const cast_keys[] = { "ballot", "token", NULL };
+static const char *const token_keys[] = {
+	"format", "algorithm", "certificate", "nonce", "signature", NULL
+};
+
+int
+api_ballot_cast(struct http_request *req, struct http_response *res,
+    void *app)
+{
+	struct server_app *a = app;
+	struct json_doc *doc = NULL;
+	const struct json_node *root, *tok;
+	struct election *e = NULL;
+	struct json_build *b = NULL;
+	struct auth_token t;
+	struct receipt rc;
+	struct cast_ctx ctx;
+	struct db *db = NULL;
+	uint8_t *ballot = NULL, cert[LIMIT_CERT_DER_MAX], nonce[LIMIT_NONCE_BYTES];
+	uint8_t sig[RSA_SIG_MAX];
+	size_t blen = 0, certlen = 0, siglen = 0;
+	int r;
+
+	memset(&t, 0, sizeof(t));
+	if (!ballot_ready)
+		return ERR_UNAVAILABLE;
+	if ((r = server_body_json(req, &doc)) != 0)
+		return r;
+	if ((ballot = malloc(BALLOT_MAX)) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	root = json_root(doc);
+	if ((r = json_expect_object(doc, root, cast_keys)) != 0 ||
+	    (r = json_get_base64(doc, root, "ballot", ballot, BALLOT_MAX,
+	    &blen)) != 0 ||
+	    (r = json_get_object(doc, root, "token", token_keys, &tok)) != 0 ||
+	    (r = json_get_string(doc, tok, "format", 32, &t.format, NULL)) != 0 ||
+	    (r = json_get_string(doc, tok, "algorithm", 16, &t.algorithm,
+	    NULL)) != 0 ||
+	    (r = json_get_base64(doc, tok, "certificate", cert, sizeof(cert),
+	    &certlen)) != 0 ||
+	    (r = json_get_base64_exact(doc, tok, "nonce", nonce,
+	    sizeof(nonce))) != 0 ||
+	    (r = json_get_base64(doc, tok, "signature", sig, sizeof(sig),
+	    &siglen)) != 0) {
+		r = server_json_fail(req, doc, r);
+		goto out;
+	}
+	t.cert = cert;
+	t.cert_len = certlen;
+	t.nonce = nonce;
+	t.nonce_len = sizeof(nonce);
+	t.sig = sig;
+	t.sig_len = siglen;
+	if ((r = dbpool_get(a->pool, &db)) != 0)
+		goto out;
+	if ((r = load_election(req, db, &e)) != 0)
+		goto out;
+	ctx.db = db;
+	ctx.cc = ballot_cc;
+	ctx.origin = ballot_origin;
+	ctx.receipt_key = ballot_key;
+	if ((r = cast_ballot(&ctx, e, ballot, blen, &t, &rc)) != 0)
+		goto out;
+	if ((b = json_build_object()) == NULL ||
+	    (r = json_build_set_int(b, "position", rc.entry.position)) != 0 ||
+	    (r = json_build_set_base64(b, "ballot_hash", rc.entry.ballot_hash,
+	    BALLOT_HASH_LEN)) != 0 ||
+	    (r = json_build_set_base64(b, "tracking_code",
+	    rc.entry.tracking_code, 32)) != 0 ||
+	    (r = json_build_set_string(b, "received_at",
+	    rc.entry.received_at)) != 0 ||
+	    (r = json_build_set_bool(b, "revote", rc.entry.superseded > 0)) != 0 ||
+	    (r = json_build_set_base64(b, "public_key", rc.public_key,
+	    SIGN_PUBLIC_LEN)) != 0 ||
+	    (r = json_build_set_base64(b, "signature", rc.signature,
+	    SIGN_SIG_LEN)) != 0) {
+		r = r != 0 ? r : ERR_NOMEM;
+		goto out;
+	}
+	r = server_reply(res, 201, b);
+ out:
+	if (db != NULL)
+		dbpool_put(a->pool, db, r);
+	json_build_free(b);
+	election_free(e);
+	json_doc_free(doc);
+	free(ballot);
+	return r;
+}
+
+/* One board row as JSON: what anyone may see (no identity). */
+static int
+board_row(struct db_result *q, int i, struct json_build *arr)
+{
+	struct json_build *o = json_build_object();
+	uint8_t *h = NULL, *tc = NULL;
+	size_t hl = 0, tl = 0;
+	const char *alias, *at;
+	int64_t pos;
+	int sup, r;
+
+	if (o == NULL)
+		return ERR_NOMEM;
+	if ((r = db_get_i64(q, i, 0, &pos)) != 0 ||
+	    (r = db_get_text(q, i, 1, 32, &alias)) != 0 ||
+	    (r = db_get_bytes(q, i, 2, 32, &h, &hl)) != 0 ||
+	    (r = db_get_bytes(q, i, 3, 32, &tc, &tl)) != 0 ||
+	    (r = db_get_text(q, i, 4, CLOCK_TEXT_LEN - 1, &at)) != 0 ||
+	    (r = db_get_bool(q, i, 5, &sup)) != 0 ||
+	    (r = json_build_set_int(o, "position", pos)) != 0 ||
+	    (r = json_build_set_string(o, "alias", alias)) != 0 ||
+	    (r = json_build_set_base64(o, "ballot_hash", h, hl)) != 0 ||
+	    (r = json_build_set_base64(o, "tracking_code", tc, tl)) != 0 ||
+	    (r = json_build_set_string(o, "received_at", at)) != 0 ||
+	    (r = json_build_set_bool(o, "superseded", sup)) != 0) {
+		json_build_free(o);
+		goto out;
+	}
+	r = json_build_append(arr, o);
+ out:
+	free(h);
+	free(tc);
+	return r;
+}
+
+#define BOARD_SELECT "SELECT b.position, b.alias, b.ballot_hash, " \
+    "b.tracking_code, b.received_at, s.position IS NOT NULL FROM ballots b " \
+    "LEFT JOIN ballot_superseded s USING (election_id, position) "
+
+int
+api_board(struct http_request *req, struct http_response *res, void *app)
+{
+	struct server_app *a = app;
+	const char *id = http_request_param(req, "id"), *v;
+	struct json_build *b = NULL, *arr = NULL;
+	struct db_result *q = NULL;
+	struct db *db = NULL;
+	uint64_t after = 0, limit = 100;
+	int i, rows, r;
+
+	if (id == NULL || strparse_ident(id, strlen(id), LIMIT_ID_LEN_MAX) != 0)
+		return ERR_NOT_FOUND;
+	if (((r = http_request_query(req, "after", 20, &v)) == 0 &&
+	    strparse_u64(v, INT64_MAX, &after) != 0) ||
+	    (r != 0 && r != ERR_NOT_FOUND))
+		return ERR_FORMAT;
+	if (((r = http_request_query(req, "limit", 5, &v)) == 0 &&
+	    (strparse_u64(v, LIMIT_BOARD_PAGE_MAX, &limit) != 0 || limit == 0)) ||
+	    (r != 0 && r != ERR_NOT_FOUND))
+		return ERR_FORMAT;
+	if ((r = dbpool_get(a->pool, &db)) != 0)
+		return r;
+	{
+		struct db_param p[3] = { DB_TEXT(id), DB_I64(after), DB_I64(limit) };
+
+		if ((r = db_exec(db, BOARD_SELECT "WHERE b.election_id = $1 AND "
+		    "b.position > $2 ORDER BY b.position LIMIT $3", p, 3, &q)) != 0)
+			goto out;
+	}
+	if ((b = json_build_object()) == NULL ||
+	    (arr = json_build_array()) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	rows = db_result_rows(q);
+	for (i = 0; i < rows; i++)
+		if ((r = board_row(q, i, arr)) != 0)
+			goto out;
+	if ((r = json_build_set_string(b, "election", id)) != 0 ||
+	    (r = json_build_set(b, "entries", arr)) != 0)
+		goto out;
+	arr = NULL;
+	r = server_reply(res, 200, b);
+ out:
+	dbpool_put(a->pool, db, r);
+	db_result_free(q);
+	json_build_free(arr);
+	json_build_free(b);
+	return r;
+}
+
+int
+api_board_code(struct http_request *req, struct http_response *res,
+    void *app)
+{
+	struct server_app *a = app;
+	const char *id = http_request_param(req, "id");
+	const char *code = http_request_param(req, "code");
+	struct json_build *b = NULL, *arr = NULL;
+	struct db_result *q = NULL;
+	struct db *db = NULL;
+	uint8_t tc[32];
+	int r;
+
+	if (id == NULL || code == NULL ||
+	    strparse_ident(id, strlen(id), LIMIT_ID_LEN_MAX) != 0)
+		return ERR_NOT_FOUND;
+	if (ct_hex_decode(code, strlen(code), tc, sizeof(tc)) != 0)
+		return ERR_FORMAT;
+	if ((r = dbpool_get(a->pool, &db)) != 0)
+		return r;
+	{
+		struct db_param p[2] = { DB_TEXT(id), DB_BYTES(tc, sizeof(tc)) };
+
+		if ((r = db_exec(db, BOARD_SELECT "WHERE b.election_id = $1 AND "
+		    "b.tracking_code = $2", p, 2, &q)) != 0)
+			goto out;
+	}
+	if (db_result_rows(q) != 1) {
+		r = ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((arr = json_build_array()) == NULL ||
+	    (r = board_row(q, 0, arr)) != 0 ||
+	    (b = json_build_object()) == NULL ||
+	    (r = json_build_set(b, "entries", arr)) != 0) {
+		r = r != 0 ? r : ERR_NOMEM;
+		goto out;
+	}
+	arr = NULL;
+	r = server_reply(res, 200, b);
+ out:
+	dbpool_put(a->pool, db, r);
+	db_result_free(q);
+	json_build_free(arr);
+	json_build_free(b);
+	return r;
+}
+
+int
+api_receipt_key(struct http_request *req, struct http_response *res,
+    void *app)
+{
+	uint8_t pk[SIGN_PUBLIC_LEN];
+	struct json_build *b = json_build_object();
+	int r;
+
+	(void)req;
+	(void)app;
+	if (!ballot_ready) {
+		json_build_free(b);
+		return ERR_UNAVAILABLE;
+	}
+	if (b == NULL)
+		return ERR_NOMEM;
+	sign_key_public(ballot_key, pk);
+	if ((r = json_build_set_base64(b, "public_key", pk, sizeof(pk))) == 0)
+		r = server_reply(res, 200, b);
+	json_build_free(b);
+	return r;
+}
