@@ -113,12 +113,23 @@ $(LINT): tests/lint/lint.c
 	$(call say,LD,$@)
 	$(Q)$(CC) -std=c11 -O1 -g $(WARN) -D_DEFAULT_SOURCE -o $@ $<
 
+# Benchmarks may use the harness's helpers (test PKI, databases, HTTP
+# client) from an archive, so each links only what it uses; a benchmark
+# that does supplies its own test_fail() and friends.
+TESTKIT_OBJS := $(filter-out %/test.o %/mutate.o,$(HARNESS_OBJS))
+TESTKIT := $(BUILD)/lib/libippyo_testkit.a
+$(TESTKIT): $(TESTKIT_OBJS)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
+
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
-$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBS)
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTKIT) $(LIBS)
 	@mkdir -p $(@D)
 	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS) $(LDLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TESTKIT) $(LIBS) $(LDLIBS)
 
 # ---- objects ----------------------------------------------------------
 
@@ -174,7 +185,7 @@ sanitize-only: tests
 bench: deps
 	@$(MAKE) --no-print-directory bench-only
 bench-only: tests
-	@for b in $(BENCHES); do IPPYO_ROOT=$(CURDIR) $$b || exit 1; done
+	@BUILD=$(BUILD) BIN=$(BIN) tests/run --bench
 
 demo: deps
 	@$(MAKE) --no-print-directory demo-only

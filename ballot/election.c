@@ -420,6 +420,39 @@ election_free(struct election *e)
 	free(e);
 }
 
+static int
+state_from_text(const char *s, enum election_state *out)
+{
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (strcmp(s, state_names[i]) == 0) {
+			*out = (enum election_state)i;
+			return 0;
+		}
+	return ERR_FORMAT;
+}
+
+int
+election_load_state(struct db *db, const char *id, enum election_state *out)
+{
+	struct db_param p = DB_TEXT(id);
+	struct db_result *res = NULL;
+	const char *state;
+	int r;
+
+	REQUIRE(db != NULL && id != NULL && out != NULL);
+	if ((r = db_exec(db, "SELECT state FROM elections WHERE election_id = $1",
+	    &p, 1, &res)) != 0)
+		return r;
+	if (db_result_rows(res) != 1)
+		r = ERR_NOT_FOUND;
+	else if ((r = db_get_text(res, 0, 0, 16, &state)) == 0)
+		r = state_from_text(state, out);
+	db_result_free(res);
+	return r;
+}
+
 int
 election_load(struct db *db, const char *id, struct election **out)
 {
@@ -429,7 +462,7 @@ election_load(struct db *db, const char *id, struct election **out)
 	const char *state;
 	uint8_t *key = NULL, *ctx = NULL, want[HASH_LEN];
 	size_t keylen = 0, ctxlen = 0;
-	int i, test, r;
+	int test, r;
 
 	REQUIRE(db != NULL && id != NULL && out != NULL);
 	*out = NULL;
@@ -452,14 +485,11 @@ election_load(struct db *db, const char *id, struct election **out)
 	    (r = db_get_text(res, 0, 1, 16, &state)) != 0 ||
 	    (r = db_get_bool(res, 0, 4, &test)) != 0)
 		goto out;
-	for (i = 0; i < 6; i++)
-		if (strcmp(state, state_names[i]) == 0)
-			break;
-	if (i == 6 || strcmp(e->manifest->id, id) != 0) {
+	if (state_from_text(state, &e->state) != 0 ||
+	    strcmp(e->manifest->id, id) != 0) {
 		r = ERR_FORMAT;
 		goto out;
 	}
-	e->state = (enum election_state)i;
 	e->test_single_key = test;
 	if (!db_is_null(res, 0, 2)) {
 		if ((r = db_get_bytes(res, 0, 2, GROUP_POINT_LEN, &key,

@@ -123,6 +123,13 @@ int election_context_hash(const uint8_t *manifest, size_t len,
 int election_create(struct db *db, const struct manifest *m, const char *actor)
     ELECTION_WUR;
 
+/*
+ * The current state alone (a cheap read for servers that cache the rest:
+ * manifest and key never change once the key is set).  ERR_NOT_FOUND.
+ */
+int election_load_state(struct db *db, const char *id,
+    enum election_state *out) ELECTION_WUR;
+
 /* Loads an election; ERR_NOT_FOUND.  Database rows are validated. */
 int election_load(struct db *db, const char *id, struct election **out)
     ELECTION_WUR;

@@ -24,6 +24,7 @@
 #define LIMIT_JSON_DEPTH_MAX		16		/* nesting */
 #define LIMIT_RATE_WINDOW_S		60		/* rate-limit window */
 #define LIMIT_RATE_PER_ADDR		600		/* requests per window */
+#define LIMIT_RATE_PER_ADDR_CONFIG_MAX	1000000		/* configurable up to */
 #define LIMIT_RATE_BALLOTS_PER_VOTER	10		/* casts per window */
 #define LIMIT_BOARD_PAGE_MAX		1000		/* bulletin board page */
 

@@ -11,6 +11,7 @@
  * Casting runs ballot/cast.h's pipeline in full; this file only turns
  * JSON into its inputs and its receipt into JSON.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,20 @@ static struct certcheck *ballot_cc;
 static struct sign_key *ballot_key;
 static char ballot_origin[AUTH_ORIGIN_MAX + 1];
 static int ballot_ready;
+
+/*
+ * Elections with a key are cached: their manifest and key never change
+ * (a trigger refuses it), and loading one builds the key's fixed-base
+ * table, far too costly per request.  Each request still reads the
+ * state, and gets a view: a copy of the cached struct with that state,
+ * sharing its (read-only) manifest and key.  The box re-checks state and
+ * window under its lock anyway.
+ */
+#define ELECTION_CACHE_MAX 64
+
+static struct election *election_cache[ELECTION_CACHE_MAX];
+static pthread_mutex_t election_cache_mu = PTHREAD_MUTEX_INITIALIZER;
+
 
 int
 api_ballot_init(const char *origin)
@@ -89,6 +104,12 @@ api_ballot_init(const char *origin)
 void
 api_ballot_fini(void)
 {
+	int i;
+
+	for (i = 0; i < ELECTION_CACHE_MAX; i++) {
+		election_free(election_cache[i]);
+		election_cache[i] = NULL;
+	}
 	certcheck_free(ballot_cc);
 	sign_key_free(ballot_key);
 	ballot_cc = NULL;
@@ -96,14 +117,92 @@ api_ballot_fini(void)
 	ballot_ready = 0;
 }
 
+static struct election *
+cache_find(const char *id)
+{
+	struct election *e = NULL;
+	int i;
+
+	pthread_mutex_lock(&election_cache_mu);
+	for (i = 0; i < ELECTION_CACHE_MAX && election_cache[i] != NULL; i++)
+		if (strcmp(election_cache[i]->manifest->id, id) == 0) {
+			e = election_cache[i];
+			break;
+		}
+	pthread_mutex_unlock(&election_cache_mu);
+	return e;
+}
+
+/* Keeps e (with a key) in the cache; returns the cached one (e or an
+ * earlier copy) or NULL when the cache is full (caller keeps e). */
+static struct election *
+cache_put(struct election *e)
+{
+	struct election *have = NULL;
+	int i;
+
+	pthread_mutex_lock(&election_cache_mu);
+	for (i = 0; i < ELECTION_CACHE_MAX; i++) {
+		if (election_cache[i] == NULL) {
+			election_cache[i] = have = e;
+			break;
+		}
+		if (strcmp(election_cache[i]->manifest->id, e->manifest->id) == 0) {
+			have = election_cache[i];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&election_cache_mu);
+	return have;
+}
+
+/*
+ * The election of the request's {id} as *view; *owned is set when the
+ * caller must election_free it (not cached), else view points at a
+ * request-local copy in *copy.
+ */
 static int
-load_election(struct http_request *req, struct db *db, struct election **e)
+load_election(struct http_request *req, struct db *db, struct election *copy,
+    struct election **view, struct election **owned)
 {
 	const char *id = http_request_param(req, "id");
+	struct election *e;
+	enum election_state st;
+	int r;
 
+	*view = *owned = NULL;
 	if (id == NULL || strparse_ident(id, strlen(id), LIMIT_ID_LEN_MAX) != 0)
 		return ERR_NOT_FOUND;
-	return election_load(db, id, e);
+	if ((e = cache_find(id)) != NULL) {
+		if ((r = election_load_state(db, id, &st)) != 0)
+			return r;
+		*copy = *e;
+		copy->state = st;
+		*view = copy;
+		return 0;
+	}
+	if ((r = election_load(db, id, &e)) != 0)
+		return r;
+	if (e->key != NULL) {
+		struct election *c = cache_put(e);
+
+		if (c == e) {
+			*copy = *e;
+			*view = copy;
+			return 0;
+		}
+		if (c != NULL) {
+			election_free(e);
+			*copy = *c;
+			if ((r = election_load_state(db, id, &st)) != 0)
+				return r;
+			copy->state = st;
+			*view = copy;
+			return 0;
+		}
+	}
+	*view = *owned = e;
+	return 0;
 }
 
 static struct json_build *
@@ -199,19 +298,19 @@ api_election_get(struct http_request *req, struct http_response *res,
     void *app)
 {
 	struct server_app *a = app;
-	struct election *e = NULL;
+	struct election copy, *e = NULL, *owned = NULL;
 	struct json_build *b = NULL;
 	struct db *db = NULL;
 	int r;
 
 	if ((r = dbpool_get(a->pool, &db)) != 0)
 		return r;
-	if ((r = load_election(req, db, &e)) == 0 &&
+	if ((r = load_election(req, db, &copy, &e, &owned)) == 0 &&
 	    (r = manifest_json(e, &b)) == 0)
 		r = server_reply(res, 200, b);
 	dbpool_put(a->pool, db, r);
 	json_build_free(b);
-	election_free(e);
+	election_free(owned);
 	return r;
 }
 
@@ -227,7 +326,7 @@ api_ballot_cast(struct http_request *req, struct http_response *res,
 	struct server_app *a = app;
 	struct json_doc *doc = NULL;
 	const struct json_node *root, *tok;
-	struct election *e = NULL;
+	struct election copy, *e = NULL, *owned = NULL;
 	struct json_build *b = NULL;
 	struct auth_token t;
 	struct receipt rc;
@@ -272,7 +371,7 @@ api_ballot_cast(struct http_request *req, struct http_response *res,
 	t.sig_len = siglen;
 	if ((r = dbpool_get(a->pool, &db)) != 0)
 		goto out;
-	if ((r = load_election(req, db, &e)) != 0)
+	if ((r = load_election(req, db, &copy, &e, &owned)) != 0)
 		goto out;
 	ctx.db = db;
 	ctx.cc = ballot_cc;
@@ -301,7 +400,7 @@ api_ballot_cast(struct http_request *req, struct http_response *res,
 	if (db != NULL)
 		dbpool_put(a->pool, db, r);
 	json_build_free(b);
-	election_free(e);
+	election_free(owned);
 	json_doc_free(doc);
 	free(ballot);
 	return r;

@@ -18,7 +18,7 @@
 
 enum config_key {
 	K_LISTEN_ADDRESS, K_LISTEN_PORT, K_TLS_CERT, K_TLS_KEY,
-	K_DATABASE_URL, K_ORIGIN, K_TIMEOUT_S, K_COUNT_
+	K_DATABASE_URL, K_ORIGIN, K_TIMEOUT_S, K_RATE_PER_ADDR, K_COUNT_
 };
 
 static const struct {
@@ -32,6 +32,7 @@ static const struct {
 	[K_DATABASE_URL] = { "database_url", "IPPYO_DATABASE_URL" },
 	[K_ORIGIN] = { "origin", "IPPYO_ORIGIN" },
 	[K_TIMEOUT_S] = { "timeout_s", "IPPYO_HTTP_TIMEOUT_S" },
+	[K_RATE_PER_ADDR] = { "rate_per_addr", "IPPYO_RATE_PER_ADDR" },
 };
 
 void
@@ -42,6 +43,7 @@ config_defaults(struct config *c)
 	memcpy(c->listen_address, "127.0.0.1", sizeof("127.0.0.1"));
 	c->listen_port = 8080;
 	c->timeout_s = LIMIT_HTTP_TIMEOUT_S;
+	c->rate_per_addr = LIMIT_RATE_PER_ADDR;
 }
 
 static int
@@ -87,6 +89,13 @@ set_value(struct config *c, enum config_key k, const char *v, size_t n)
 		if (u == 0)
 			return ERR_RANGE;
 		c->timeout_s = (unsigned)u;
+		return 0;
+	case K_RATE_PER_ADDR:
+		if ((r = strparse_u64(buf, LIMIT_RATE_PER_ADDR_CONFIG_MAX, &u)) != 0)
+			return r;
+		if (u == 0)
+			return ERR_RANGE;
+		c->rate_per_addr = (unsigned)u;
 		return 0;
 	case K_ORIGIN:
 		if (!auth_origin_ok(buf))

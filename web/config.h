@@ -34,6 +34,7 @@ struct config {
 	char database_url[CONFIG_VALUE_MAX + 1];	/* libpq conninfo */
 	char origin[256];		/* https://host[:port] for tokens */
 	unsigned timeout_s;		/* 1..LIMIT_HTTP_TIMEOUT_S */
+	unsigned rate_per_addr;		/* requests per address per window */
 	unsigned seen;			/* keys set from the file (bitmask) */
 };
 

@@ -162,7 +162,7 @@ main(int argc, char **argv)
 	app.cfg = &cfg;
 	if ((r = dbpool_new(cfg.database_url, LIMIT_HTTP_THREADS,
 	    &app.pool)) != 0 ||
-	    (r = ratelimit_new(SERVER_RATE_KEYS, LIMIT_RATE_PER_ADDR,
+	    (r = ratelimit_new(SERVER_RATE_KEYS, cfg.rate_per_addr,
 	    LIMIT_RATE_WINDOW_S, &app.per_addr)) != 0 ||
 	    (r = ratelimit_new(SERVER_RATE_KEYS, LIMIT_RATE_BALLOTS_PER_VOTER,
 	    LIMIT_RATE_WINDOW_S, &app.per_voter)) != 0) {

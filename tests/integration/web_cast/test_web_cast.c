@@ -29,6 +29,7 @@
 #include "registry/auth.h"
 #include "registry/binding.h"
 #include "registry/resident.h"
+#include "tests/harness/httpc.h"
 #include "tests/harness/test.h"
 #include "tests/harness/testdb.h"
 #include "tests/harness/testpki.h"
@@ -53,85 +54,6 @@ static struct db *db;
 static pid_t server = -1;
 static int port;
 
-/* ---- a minimal HTTP/1.0 client for loopback ---- */
-
-struct reply {
-	int status;
-	char *body;	/* NUL-terminated */
-	size_t len;
-};
-
-static int
-http(const char *method, const char *path, const char *body, struct reply *rp)
-{
-	struct sockaddr_in a;
-	char head[512], *buf = NULL, *p;
-	size_t cap = 1 << 20, got = 0;
-	int s, n;
-
-	memset(rp, 0, sizeof(*rp));
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-		return -1;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(s, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		close(s);
-		return -1;
-	}
-	n = snprintf(head, sizeof(head), "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n"
-	    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-	    method, path, body ? strlen(body) : 0);
-	if (write(s, head, (size_t)n) != n ||
-	    (body != NULL && write(s, body, strlen(body)) != (ssize_t)strlen(body))) {
-		close(s);
-		return -1;
-	}
-	buf = malloc(cap + 1);
-	while (got < cap && (n = (int)read(s, buf + got, cap - got)) > 0)
-		got += (size_t)n;
-	close(s);
-	buf[got] = '\0';
-	if (got < 12 || strncmp(buf, "HTTP/1.", 7) != 0) {
-		free(buf);
-		return -1;
-	}
-	rp->status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
-	if ((p = strstr(buf, "\r\n\r\n")) != NULL) {
-		rp->len = got - (size_t)(p + 4 - buf);
-		rp->body = malloc(rp->len + 1);
-		memcpy(rp->body, p + 4, rp->len);
-		rp->body[rp->len] = '\0';
-	}
-	free(buf);
-	return 0;
-}
-
-static void
-reply_free(struct reply *rp)
-{
-	free(rp->body);
-	rp->body = NULL;
-}
-
-static int
-free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t al = sizeof(a);
-	int s = socket(AF_INET, SOCK_STREAM, 0), p;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	bind(s, (struct sockaddr *)&a, sizeof(a));
-	getsockname(s, (struct sockaddr *)&a, &al);
-	p = ntohs(a.sin_port);
-	close(s);
-	return p;
-}
-
 static void
 stop_server(void)
 {
@@ -146,7 +68,7 @@ static void
 start_server(void)
 {
 	char bin[512], portstr[16], url[512], ca[256], crl[256];
-	struct reply rp;
+	struct httpc_reply rp;
 	int i;
 
 	snprintf(bin, sizeof(bin), "%s/ippyo-server", getenv("IPPYO_BIN") ?
@@ -167,11 +89,11 @@ start_server(void)
 		_exit(127);
 	}
 	for (i = 0; i < 100; i++) {
-		if (http("GET", "/health", NULL, &rp) == 0 && rp.status == 200) {
-			reply_free(&rp);
+		if (httpc_request(port, "GET", "/health", NULL, &rp) == 0 && rp.status == 200) {
+			httpc_reply_free(&rp);
 			return;
 		}
-		reply_free(&rp);
+		httpc_reply_free(&rp);
 		usleep(100000);
 	}
 	test_fail(__FILE__, __LINE__, "ippyo-server did not come up");
@@ -250,20 +172,9 @@ setup(void)
 	ASSERT_OK(binding_bind_witnessed(db, cc, d, l, "1002", "窓口", "clerk", &br));
 	free(d);
 	certcheck_free(cc);
-	port = free_port();
+	port = httpc_free_port();
 	start_server();
 	atexit(stop_server);
-}
-
-static char *
-b64(const uint8_t *p, size_t n)
-{
-	size_t cap = ct_base64_len(n, CT_B64_STD);
-	char *s = malloc(cap);
-
-	if (ct_base64_encode(p, n, CT_B64_STD, s, cap) != 0)
-		test_fail(__FILE__, __LINE__, "base64");
-	return s;
 }
 
 /* Asks the server for a nonce for purpose. */
@@ -271,16 +182,16 @@ static void
 get_nonce(const char *purpose, uint8_t nonce[LIMIT_NONCE_BYTES])
 {
 	struct json_doc *doc = NULL;
-	struct reply rp;
+	struct httpc_reply rp;
 	char body[128];
 
 	snprintf(body, sizeof(body), "{\"purpose\":\"%s\"}", purpose);
-	ASSERT_INT_EQ(http("POST", "/api/v1/nonce", body, &rp), 0);
+	ASSERT_INT_EQ(httpc_request(port, "POST", "/api/v1/nonce", body, &rp), 0);
 	ASSERT_INT_EQ(rp.status, 200);
 	ASSERT_OK(json_parse(rp.body, rp.len, 4096, &doc, NULL));
 	ASSERT_OK(json_get_base64_exact(doc, json_root(doc), "nonce", nonce, LIMIT_NONCE_BYTES));
 	json_doc_free(doc);
-	reply_free(&rp);
+	httpc_reply_free(&rp);
 }
 
 /* The JSON body of a cast: ballot for resident, signed by card. */
@@ -311,10 +222,10 @@ cast_body(const char *card, const char *resident, int pick)
 	auth_message(ORIGIN, nonce, h, m);
 	testpki_card_sign(card, "auth", m, sig, &sl);
 	cert = testpki_cert(card, "auth", &cl);
-	bb = b64(vbuf_ptr(b), vbuf_len(b));
-	cb = b64(cert, cl);
-	nb = b64(nonce, sizeof(nonce));
-	sb = b64(sig, sl);
+	bb = httpc_base64(vbuf_ptr(b), vbuf_len(b));
+	cb = httpc_base64(cert, cl);
+	nb = httpc_base64(nonce, sizeof(nonce));
+	sb = httpc_base64(sig, sl);
 	need = strlen(bb) + strlen(cb) + strlen(nb) + strlen(sb) + 256;
 	out = malloc(need);
 	snprintf(out, need, "{\"ballot\":\"%s\",\"token\":{\"format\":\"%s\","
@@ -332,24 +243,24 @@ cast_body(const char *card, const char *resident, int pick)
 
 TEST(web_election_view)
 {
-	struct reply rp;
+	struct httpc_reply rp;
 
 	setup();
-	ASSERT_INT_EQ(http("GET", "/api/v1/elections/web1", NULL, &rp), 0);
+	ASSERT_INT_EQ(httpc_request(port, "GET", "/api/v1/elections/web1", NULL, &rp), 0);
 	ASSERT_INT_EQ(rp.status, 200);
 	ASSERT_TRUE(strstr(rp.body, "\"public_key\":") != NULL);
 	ASSERT_TRUE(strstr(rp.body, "\"test_single_key\":true") != NULL);
 	ASSERT_TRUE(strstr(rp.body, "養父市長選挙") != NULL);
-	reply_free(&rp);
-	ASSERT_INT_EQ(http("GET", "/api/v1/elections/nope", NULL, &rp), 0);
+	httpc_reply_free(&rp);
+	ASSERT_INT_EQ(httpc_request(port, "GET", "/api/v1/elections/nope", NULL, &rp), 0);
 	ASSERT_INT_EQ(rp.status, 404);
-	reply_free(&rp);
+	httpc_reply_free(&rp);
 }
 
 TEST(web_cast_receipt_board_and_replay)
 {
 	struct json_doc *doc = NULL, *kdoc = NULL;
-	struct reply rp, kr;
+	struct httpc_reply rp, kr;
 	struct receipt rc;
 	uint8_t pk[SIGN_PUBLIC_LEN];
 	const char *at;
@@ -359,7 +270,7 @@ TEST(web_cast_receipt_board_and_replay)
 
 	setup();
 	body = cast_body("alice", "1001", 0);
-	ASSERT_INT_EQ(http("POST", "/api/v1/elections/web1/ballots", body, &rp), 0);
+	ASSERT_INT_EQ(httpc_request(port, "POST", "/api/v1/elections/web1/ballots", body, &rp), 0);
 	ASSERT_INT_EQ(rp.status, 201);
 	/* The receipt verifies under the server's published key. */
 	ASSERT_OK(json_parse(rp.body, rp.len, 65536, &doc, NULL));
@@ -375,33 +286,33 @@ TEST(web_cast_receipt_board_and_replay)
 	ASSERT_OK(json_get_base64_exact(doc, json_root(doc), "signature", rc.signature, 64));
 	ASSERT_OK(json_get_bool(doc, json_root(doc), "revote", &rv));
 	ASSERT_INT_EQ(rv, 0);
-	ASSERT_INT_EQ(http("GET", "/api/v1/receipt-key", NULL, &kr), 0);
+	ASSERT_INT_EQ(httpc_request(port, "GET", "/api/v1/receipt-key", NULL, &kr), 0);
 	ASSERT_OK(json_parse(kr.body, kr.len, 4096, &kdoc, NULL));
 	ASSERT_OK(json_get_base64_exact(kdoc, json_root(kdoc), "public_key", pk, 32));
 	ASSERT_OK(receipt_verify(pk, &rc));
 	/* The same request again: its nonce is spent. */
-	reply_free(&rp);
-	ASSERT_INT_EQ(http("POST", "/api/v1/elections/web1/ballots", body, &rp), 0);
+	httpc_reply_free(&rp);
+	ASSERT_INT_EQ(httpc_request(port, "POST", "/api/v1/elections/web1/ballots", body, &rp), 0);
 	ASSERT_TRUE(rp.status >= 400 && rp.status < 500);
 	ASSERT_TRUE(strstr(rp.body, "\"error\"") != NULL);
-	reply_free(&rp);
+	httpc_reply_free(&rp);
 	/* The board shows it, by page and by tracking code. */
-	ASSERT_INT_EQ(http("GET", "/api/v1/elections/web1/board?after=0&limit=10", NULL, &rp), 0);
+	ASSERT_INT_EQ(httpc_request(port, "GET", "/api/v1/elections/web1/board?after=0&limit=10", NULL, &rp), 0);
 	ASSERT_INT_EQ(rp.status, 200);
 	ASSERT_TRUE(strstr(rp.body, "\"position\":1") != NULL);
 	ASSERT_TRUE(strstr(rp.body, "1001") == NULL);	/* no identity */
-	reply_free(&rp);
+	httpc_reply_free(&rp);
 	ASSERT_OK(ct_hex_encode(rc.entry.tracking_code, 32, hex, sizeof(hex)));
 	snprintf(path, sizeof(path), "/api/v1/elections/web1/board/%s", hex);
-	ASSERT_INT_EQ(http("GET", path, NULL, &rp), 0);
+	ASSERT_INT_EQ(httpc_request(port, "GET", path, NULL, &rp), 0);
 	ASSERT_INT_EQ(rp.status, 200);
-	reply_free(&rp);
+	httpc_reply_free(&rp);
 	hex[0] = hex[0] == '0' ? '1' : '0';
 	snprintf(path, sizeof(path), "/api/v1/elections/web1/board/%s", hex);
-	ASSERT_INT_EQ(http("GET", path, NULL, &rp), 0);
+	ASSERT_INT_EQ(httpc_request(port, "GET", path, NULL, &rp), 0);
 	ASSERT_INT_EQ(rp.status, 404);
-	reply_free(&rp);
-	reply_free(&kr);
+	httpc_reply_free(&rp);
+	httpc_reply_free(&kr);
 	json_doc_free(doc);
 	json_doc_free(kdoc);
 	free(body);
@@ -409,30 +320,30 @@ TEST(web_cast_receipt_board_and_replay)
 
 TEST(web_cast_refusals)
 {
-	struct reply rp;
+	struct httpc_reply rp;
 	char *body, *p;
 
 	setup();
 	/* Bob's card, Alice's ballot: refused, box unchanged. */
 	body = cast_body("bob", "1001", 1);
-	ASSERT_INT_EQ(http("POST", "/api/v1/elections/web1/ballots", body, &rp), 0);
+	ASSERT_INT_EQ(httpc_request(port, "POST", "/api/v1/elections/web1/ballots", body, &rp), 0);
 	ASSERT_TRUE(rp.status >= 400 && rp.status < 500);
-	reply_free(&rp);
+	httpc_reply_free(&rp);
 	free(body);
 	/* Truncated base64 in the ballot field. */
 	body = cast_body("bob", "1002", 1);
 	p = strstr(body, "\",\"token\"");
 	memmove(p - 2, p, strlen(p) + 1);
-	ASSERT_INT_EQ(http("POST", "/api/v1/elections/web1/ballots", body, &rp), 0);
+	ASSERT_INT_EQ(httpc_request(port, "POST", "/api/v1/elections/web1/ballots", body, &rp), 0);
 	ASSERT_INT_EQ(rp.status, 400);
-	reply_free(&rp);
+	httpc_reply_free(&rp);
 	free(body);
 	/* Unknown member, wrong type. */
-	ASSERT_INT_EQ(http("POST", "/api/v1/elections/web1/ballots", "{\"ballot\":1,\"token\":{}}", &rp), 0);
+	ASSERT_INT_EQ(httpc_request(port, "POST", "/api/v1/elections/web1/ballots", "{\"ballot\":1,\"token\":{}}", &rp), 0);
 	ASSERT_INT_EQ(rp.status, 400);
-	reply_free(&rp);
-	ASSERT_INT_EQ(http("POST", "/api/v1/elections/web1/ballots", "{\"x\":1}", &rp), 0);
+	httpc_reply_free(&rp);
+	ASSERT_INT_EQ(httpc_request(port, "POST", "/api/v1/elections/web1/ballots", "{\"x\":1}", &rp), 0);
 	ASSERT_INT_EQ(rp.status, 400);
-	reply_free(&rp);
+	httpc_reply_free(&rp);
 	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM ballots WHERE election_id = 'web1' AND voter_resident_id = '1002'"), 0);
 }

@@ -39,6 +39,7 @@
 #include "registry/auth.h"
 #include "registry/binding.h"
 #include "registry/resident.h"
+#include "tests/harness/httpc.h"
 #include "tests/harness/test.h"
 #include "tests/harness/testdb.h"
 #include "tests/harness/testpki.h"
@@ -74,66 +75,11 @@ static struct outcome outcomes[VOTERS + REVOTERS];
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int next_job, accepted;
 
-struct reply {
-	int status;
-	char *body;
-	size_t len;
-};
-
-static int
-http(const char *method, const char *path, const char *body, struct reply *rp)
-{
-	struct sockaddr_in a;
-	struct timeval tv = { 20, 0 };
-	char head[512], *buf, *p;
-	size_t cap = 1 << 16, got = 0;
-	int s, n;
-
-	memset(rp, 0, sizeof(*rp));
-	if ((s = socket(AF_INET, SOCK_STREAM, 0)) < 0)
-		return -1;
-	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons((uint16_t)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (connect(s, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		close(s);
-		return -1;
-	}
-	n = snprintf(head, sizeof(head), "%s %s HTTP/1.0\r\nHost: 127.0.0.1\r\n"
-	    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
-	    method, path, body ? strlen(body) : 0);
-	if (write(s, head, (size_t)n) != n || (body != NULL &&
-	    write(s, body, strlen(body)) != (ssize_t)strlen(body))) {
-		close(s);
-		return -1;
-	}
-	buf = malloc(cap + 1);
-	while (got < cap && (n = (int)read(s, buf + got, cap - got)) > 0)
-		got += (size_t)n;
-	close(s);
-	buf[got] = '\0';
-	if (got < 12 || strncmp(buf, "HTTP/1.", 7) != 0) {
-		free(buf);
-		return -1;
-	}
-	rp->status = (buf[9] - '0') * 100 + (buf[10] - '0') * 10 + (buf[11] - '0');
-	if ((p = strstr(buf, "\r\n\r\n")) != NULL) {
-		rp->len = got - (size_t)(p + 4 - buf);
-		rp->body = malloc(rp->len + 1);
-		memcpy(rp->body, p + 4, rp->len);
-		rp->body[rp->len] = '\0';
-	}
-	free(buf);
-	return 0;
-}
-
 static void
 start_server(void)
 {
 	char bin[512], portstr[16], ca[256], crl[256];
-	struct reply rp;
+	struct httpc_reply rp;
 	int i;
 
 	snprintf(bin, sizeof(bin), "%s/ippyo-server", getenv("IPPYO_BIN") ?
@@ -155,7 +101,7 @@ start_server(void)
 		_exit(127);
 	}
 	for (i = 0; i < 200; i++) {
-		if (http("GET", "/health", NULL, &rp) == 0 && rp.status == 200) {
+		if (httpc_request(port, "GET", "/health", NULL, &rp) == 0 && rp.status == 200) {
 			free(rp.body);
 			return;
 		}
@@ -183,19 +129,6 @@ drop_db(void)
 	db = NULL;
 }
 
-static char *
-b64(const uint8_t *p, size_t n)
-{
-	size_t cap = ct_base64_len(n, CT_B64_STD);
-	char *s = malloc(cap);
-
-	if (s != NULL && ct_base64_encode(p, n, CT_B64_STD, s, cap) != 0) {
-		free(s);
-		s = NULL;
-	}
-	return s;
-}
-
 /* One cast attempt; 0 with a receipt, 1 duplicate, -1 no answer, -2 refused. */
 static int
 attempt(struct election *e, int voter, const uint8_t *ballot, size_t len,
@@ -204,14 +137,14 @@ attempt(struct election *e, int voter, const uint8_t *ballot, size_t len,
 	uint8_t nonce[LIMIT_NONCE_BYTES], h[32], m[64], di[RSA_DIGESTINFO_SHA256_LEN];
 	uint8_t hh[RSA_SHA256_LEN], sig[RSA_SIG_MAX];
 	struct json_doc *doc = NULL;
-	struct reply rp;
+	struct httpc_reply rp;
 	char *bb = NULL, *cb = NULL, *nb = NULL, *sb = NULL, *body = NULL;
 	const char *at;
 	size_t siglen, need;
 	int64_t pos;
 	int r = -1;
 
-	if (http("POST", "/api/v1/nonce", "{\"purpose\":\"cast:rel1\"}", &rp) != 0)
+	if (httpc_request(port, "POST", "/api/v1/nonce", "{\"purpose\":\"cast:rel1\"}", &rp) != 0)
 		return -1;
 	if (rp.status != 200 || json_parse(rp.body, rp.len, 4096, &doc, NULL) != 0 ||
 	    json_get_base64_exact(doc, json_root(doc), "nonce", nonce,
@@ -230,16 +163,16 @@ attempt(struct election *e, int voter, const uint8_t *ballot, size_t len,
 	rsa_digestinfo_sha256(hh, di);
 	if (rsa_sign_pkcs1(voter_key, di, sizeof(di), sig, sizeof(sig), &siglen) != 0)
 		return -2;
-	bb = b64(ballot, len);
-	cb = b64(certs[voter], cert_lens[voter]);
-	nb = b64(nonce, sizeof(nonce));
-	sb = b64(sig, siglen);
+	bb = httpc_base64(ballot, len);
+	cb = httpc_base64(certs[voter], cert_lens[voter]);
+	nb = httpc_base64(nonce, sizeof(nonce));
+	sb = httpc_base64(sig, siglen);
 	need = strlen(bb) + strlen(cb) + strlen(nb) + strlen(sb) + 256;
 	body = malloc(need);
 	snprintf(body, need, "{\"ballot\":\"%s\",\"token\":{\"format\":\"%s\","
 	    "\"algorithm\":\"RS256\",\"certificate\":\"%s\",\"nonce\":\"%s\","
 	    "\"signature\":\"%s\"}}", bb, AUTH_FORMAT, cb, nb, sb);
-	if (http("POST", "/api/v1/elections/rel1/ballots", body, &rp) != 0) {
+	if (httpc_request(port, "POST", "/api/v1/elections/rel1/ballots", body, &rp) != 0) {
 		r = -1;
 		goto out;
 	}
@@ -411,19 +344,7 @@ setup(void)
 	secret_free(pw);
 	sign_key_free(k);
 	setenv("RK_FILE", rkpath, 1);
-	{
-		struct sockaddr_in a;
-		socklen_t al = sizeof(a);
-		int sfd = socket(AF_INET, SOCK_STREAM, 0);
-
-		memset(&a, 0, sizeof(a));
-		a.sin_family = AF_INET;
-		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		bind(sfd, (struct sockaddr *)&a, sizeof(a));
-		getsockname(sfd, (struct sockaddr *)&a, &al);
-		port = ntohs(a.sin_port);
-		close(sfd);
-	}
+	port = httpc_free_port();
 	start_server();
 	atexit(stop_server);
 }
