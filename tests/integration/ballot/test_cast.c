@@ -414,6 +414,22 @@ TEST(box_is_append_only_and_verify_names_tampering)
 	}
 	ASSERT_ERR(db_exec(f.db, "UPDATE ballots SET alias = alias", NULL, 0, NULL), ERR_DB);
 	ASSERT_ERR(db_exec(f.db, "DELETE FROM ballots WHERE position = 3", NULL, 0, NULL), ERR_DB);
+	/* And by grants: as the server's role, even without the triggers'
+	 * help, UPDATE and DELETE are refused; INSERT and SELECT are not;
+	 * the observers' role cannot read the private column. */
+	ASSERT_OK(db_exec(f.db, "SET ROLE ippyo_server", NULL, 0, NULL));
+	ASSERT_ERR(db_exec(f.db, "UPDATE ballots SET alias = alias", NULL, 0, NULL), ERR_DB);
+	ASSERT_STR_EQ(db_last_sqlstate(f.db), "42501");
+	ASSERT_ERR(db_exec(f.db, "DELETE FROM ballot_superseded", NULL, 0, NULL), ERR_DB);
+	ASSERT_STR_EQ(db_last_sqlstate(f.db), "42501");
+	ASSERT_ERR(db_exec(f.db, "TRUNCATE ballots", NULL, 0, NULL), ERR_DB);
+	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT count(*) FROM ballots"), 3);
+	ASSERT_OK(db_exec(f.db, "RESET ROLE", NULL, 0, NULL));
+	ASSERT_OK(db_exec(f.db, "SET ROLE ippyo_observer", NULL, 0, NULL));
+	ASSERT_OK(db_exec(f.db, "SELECT position, alias, tracking_code FROM ballots", NULL, 0, NULL));
+	ASSERT_ERR(db_exec(f.db, "SELECT voter_resident_id FROM ballots", NULL, 0, NULL), ERR_DB);
+	ASSERT_STR_EQ(db_last_sqlstate(f.db), "42501");
+	ASSERT_OK(db_exec(f.db, "RESET ROLE", NULL, 0, NULL));
 	ASSERT_ERR(db_exec(f.db, "DELETE FROM ballot_superseded", NULL, 0, NULL), ERR_DB);
 	ASSERT_OK(box_verify(f.db, f.e, &n, &bad));
 	ASSERT_INT_EQ(n, 3);
