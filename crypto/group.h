@@ -21,8 +21,9 @@
  *    a table for an election key K), constant-time in the scalar;
  *  - group_mul: variable base, constant-time in the scalar (nistz256
  *    windowed method with masked table selects);
- *  - group_msm: many (scalar, point) pairs at once, for verification of
- *    public data only (see the WARNING there).
+ *  - group_msm, group_msm_openssl, group_msm_vartime: many (scalar,
+ *    point) pairs at once, for verification of public data only; the
+ *    last is VARIABLE-TIME (see the WARNINGs there).
  *
  * Thread-safe: the curve is built once; each thread gets its own BN_CTX.
  */
@@ -169,14 +170,48 @@ int group_base_mul(const struct group_base *b, struct point *r,
     const struct scalar *s) GROUP_WUR;
 
 /*
- * r = g·G + sum s[i]·P[i].  g may be NULL (no G term).  n may be 0.
+ * r = g·G + sum s[i]·P[i].  g may be NULL (no G term).  n may be 0;
+ * identity points and zero scalars are allowed (they add nothing).
+ * Returns 0, ERR_NOMEM, or ERR_CRYPTO / ERR_INTERNAL on a library
+ * failure.
  *
- * WARNING: for verification of public data only.  OpenSSL's nistz256
- * multi-scalar code happens to be constant-time, but nothing here
- * promises it, and the scalars are converted through variable-length
- * BIGNUMs.  Never pass a secret scalar.
+ * WARNING: for verification of public data only (batch proof checks,
+ * DKG share checks against public commitments, combining published
+ * decryption shares).  Today it runs group_msm_openssl, which OpenSSL
+ * happens to execute in constant time, but the contract is
+ * variable-time so that it may switch to group_msm_vartime: never pass
+ * a secret scalar (a nonce, a key share, a vote).  Encryption, proving
+ * and decryption shares use group_mul_g, group_base_mul and group_mul,
+ * which are constant-time.
  */
 int group_msm(struct point *r, const struct scalar *g, size_t n,
+    const struct point *const *p, const struct scalar *s) GROUP_WUR;
+
+/*
+ * The same sum through OpenSSL's EC_POINTs_mul (nistz256 multi-scalar
+ * code, about 17.5 us per point).  The scalars pass through
+ * variable-length BIGNUMs: public data only, like group_msm.
+ */
+int group_msm_openssl(struct point *r, const struct scalar *g, size_t n,
+    const struct point *const *p, const struct scalar *s) GROUP_WUR;
+
+/*
+ * The same sum on the project's own 4x64-bit field code: Straus
+ * interleaving of width-4/5 NAF digits over affine tables of odd
+ * multiples (batch-inverted), a scalar above n/2 negated together with
+ * its point.  Exact in every edge case (zero scalars, the identity,
+ * repeated points, P and -P, cancellation to the identity), checked
+ * against group_msm_openssl and single multiplications in
+ * tests/unit/crypto/test_msm.c.  NOT YET CALLED: measured slower than
+ * group_msm_openssl on the reference VM (docs/PERFORMANCE.md).
+ *
+ * WARNING: VARIABLE-TIME.  Running time and memory accesses depend on
+ * the scalars (digit positions and lengths) and on the points.  That is
+ * safe only because everything a verifier handles is already public
+ * (ballots, proofs, published shares), and its batch weights need only
+ * be unpredictable until the proofs are fixed.  Never pass a secret.
+ */
+int group_msm_vartime(struct point *r, const struct scalar *g, size_t n,
     const struct point *const *p, const struct scalar *s) GROUP_WUR;
 
 /*
