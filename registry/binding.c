@@ -97,6 +97,26 @@ binding_message(const uint8_t nonce[32], const uint8_t *auth_der,
 	digest_final(d, m + 32);
 }
 
+/* Proof of possession: the certificate's key signed M for this nonce. */
+static int
+check_possession(const uint8_t *der, size_t len, const uint8_t nonce[32],
+    const uint8_t *sig, size_t siglen)
+{
+	struct x509_cert *x = NULL;
+	struct rsa_pub *pub = NULL;
+	uint8_t m[64];
+	int r;
+
+	binding_message(nonce, der, len, m);
+	if ((r = x509_cert_from_der(der, len, &x)) == 0 &&
+	    (r = x509_cert_pubkey(x, &pub)) == 0)
+		r = rsa_verify_sha256(pub, m, sizeof(m), sig, siglen) == 0 ?
+		    0 : ERR_VERIFY;
+	rsa_pub_free(pub);
+	x509_cert_free(x);
+	return r;
+}
+
 /* Inserts a binding, replacing the resident's earlier one; in a transaction. */
 static int
 insert_binding(struct db *db, const char *resident_id,
@@ -156,7 +176,8 @@ insert_binding(struct db *db, const char *resident_id,
 		    "auth_issuer, auth_serial, auth_cert, method, sign_serial, "
 		    "witness, bound_at, status, audit_seq) VALUES ($1, $2, $3, $4, "
 		    "$5, $6, $7, $8, 'active', $9) RETURNING id", p, 9, &q)) != 0)
-			return r == ERR_DB_CONSTRAINT ? ERR_EXISTS : r;
+			return r == ERR_DB_CONSTRAINT && strcmp(db_last_sqlstate(db),
+			    "23505") == 0 ? ERR_EXISTS : r;
 		r = db_get_i64(q, 0, 0, &res->binding_id);
 		db_result_free(q);
 	}
@@ -230,8 +251,8 @@ binding_bind_signature(struct db *db, const struct certcheck *auth_cc,
 {
 	struct certcheck_result acr, scr;
 	struct x509_jpki_identity *id = NULL;
-	struct x509_cert *sx = NULL, *ax = NULL;
-	struct rsa_pub *pub = NULL, *apub = NULL;
+	struct x509_cert *sx = NULL;
+	struct rsa_pub *pub = NULL;
 	char resident[33];
 	int64_t now_s = clock_now_us() / 1000000;
 	uint8_t m[64];
@@ -258,11 +279,9 @@ binding_bind_signature(struct db *db, const struct certcheck *auth_cc,
 	if ((r = x509_cert_from_der(sign_der, sign_len, &sx)) != 0 ||
 	    (r = x509_cert_pubkey(sx, &pub)) != 0)
 		goto out;
-	if ((r = x509_cert_from_der(auth_der, auth_len, &ax)) != 0 ||
-	    (r = x509_cert_pubkey(ax, &apub)) != 0)
-		goto out;
 	if (rsa_verify_sha256(pub, m, sizeof(m), sign_sig, sign_sig_len) != 0 ||
-	    rsa_verify_sha256(apub, m, sizeof(m), auth_sig, auth_sig_len) != 0) {
+	    check_possession(auth_der, auth_len, nonce, auth_sig,
+	    auth_sig_len) != 0) {
 		r = ERR_VERIFY;
 		goto out;
 	}
@@ -291,15 +310,14 @@ binding_bind_signature(struct db *db, const struct certcheck *auth_cc,
 	}
 	free(id);
 	rsa_pub_free(pub);
-	rsa_pub_free(apub);
 	x509_cert_free(sx);
-	x509_cert_free(ax);
 	return r;
 }
 
 int
 binding_bind_witnessed(struct db *db, const struct certcheck *auth_cc,
-    const uint8_t *auth_der, size_t auth_len, const char *resident_id,
+    const uint8_t *auth_der, size_t auth_len, const uint8_t nonce[32],
+    const uint8_t *auth_sig, size_t auth_sig_len, const char *resident_id,
     const char *witness, const char *actor, struct binding_result *res)
 {
 	struct certcheck_result acr;
@@ -310,13 +328,19 @@ binding_bind_witnessed(struct db *db, const struct certcheck *auth_cc,
 	REQUIRE(!db_in_transaction(db));
 	memset(res, 0, sizeof(*res));
 	if (auth_der == NULL || auth_len == 0 || resident_id == NULL ||
+	    nonce == NULL || auth_sig == NULL ||
 	    witness == NULL || strlen(witness) == 0 || strlen(witness) > 128 ||
 	    !text_is_line(witness, strlen(witness)) || strlen(resident_id) > 32)
 		return ERR_INVALID_ARG;
-	if (auth_len > LIMIT_CERT_DER_MAX)
+	if (auth_len > LIMIT_CERT_DER_MAX || auth_sig_len > RSA_SIG_MAX)
 		return ERR_TOO_LARGE;
+	if ((r = nonce_consume(db, "bind", nonce)) != 0)
+		return r;
 	if ((r = certcheck_verify(auth_cc, auth_der, auth_len, CERTCHECK_AUTH,
 	    clock_now_us() / 1000000, &acr)) != 0)
+		return r;
+	if ((r = check_possession(auth_der, auth_len, nonce, auth_sig,
+	    auth_sig_len)) != 0)
 		return r;
 	if ((r = db_begin_serializable(db)) != 0)
 		return r;

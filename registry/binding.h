@@ -69,10 +69,15 @@ void binding_message(const uint8_t nonce[32], const uint8_t *auth_der,
 
 /*
  * Binds after an in-person check by witness (staff member's name).  The
- * certificate is validated; the resident must exist and be active.
+ * card proves it holds the key of the certificate being bound: auth_sig
+ * is its RS256 signature over binding_message(nonce, auth_der) with a
+ * fresh nonce of purpose "bind" (consumed here).  The certificate is
+ * validated; the resident must exist and be active.  Errors as
+ * binding_bind_signature, plus ERR_NOT_FOUND (no such active resident).
  */
 int binding_bind_witnessed(struct db *db, const struct certcheck *auth_cc,
-    const uint8_t *auth_der, size_t auth_len, const char *resident_id,
+    const uint8_t *auth_der, size_t auth_len, const uint8_t nonce[32],
+    const uint8_t *auth_sig, size_t auth_sig_len, const char *resident_id,
     const char *witness, const char *actor, struct binding_result *res)
     __attribute__((warn_unused_result));
 

@@ -47,7 +47,11 @@ read_line_fd(int fd, char *buf, size_t max, size_t *len)
 
 		if (k < 0 && errno == EINTR)
 			continue;
-		if (k <= 0 || c == '\n')
+		if (k < 0) {
+			explicit_bzero(buf, max);
+			return ERR_IO;
+		}
+		if (k == 0 || c == '\n')
 			break;
 		if (n + 1 >= max) {
 			explicit_bzero(buf, max);
@@ -134,6 +138,7 @@ card_sign_m(struct card *c, enum card_key key, int pin_fd, const char *prompt,
 	int r;
 
 	if ((r = ask_secret(pin_fd, prompt, pin, sizeof(pin), &plen)) != 0) {
+		explicit_bzero(pin, sizeof(pin));
 		fprintf(stderr, "ippyo card: could not read the PIN: %s\n",
 		    err_str(r));
 		return r;
@@ -246,11 +251,11 @@ cmd_bind_witnessed(struct db *db, const char *reader, int pin_fd,
 	}
 	binding_message(nonce, ad, al, m);
 	if ((r = card_sign_m(c, CARD_KEY_AUTH, pin_fd,
-	    "利用者証明用 PIN (4 digits): ", m, &asig, &asl, NULL, NULL)) != 0 ||
-	    (r = nonce_consume(db, "bind", nonce)) != 0)
+	    "利用者証明用 PIN (4 digits): ", m, &asig, &asl, NULL, NULL)) != 0)
 		goto out;
-	r = binding_bind_witnessed(db, acc, ad, al, resident, witness,
-	    audit_actor(), &res);
+	/* The signature is checked against the certificate being bound. */
+	r = binding_bind_witnessed(db, acc, ad, al, nonce, asig, asl, resident,
+	    witness, audit_actor(), &res);
 	if (r == 0)
 		printf("card bound to resident %s by %s (binding %lld)\n",
 		    res.resident_id, witness, (long long)res.binding_id);

@@ -241,8 +241,8 @@ main(void)
 		char rid[16];
 
 		snprintf(rid, sizeof(rid), "%d", 9000 + i);
-		if (binding_bind_witnessed(db, cc, certs[i], cert_lens[i], rid,
-		    "窓口", "bench", &br) != 0)
+		if (testpki_bind_witnessed(db, cc, "voter", certs[i], cert_lens[i],
+		    rid, &br) != 0)
 			test_fail(__FILE__, __LINE__, "binding %d", i);
 	}
 	certcheck_free(cc);

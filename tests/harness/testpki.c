@@ -10,6 +10,8 @@
 
 #include "core/err.h"
 #include "crypto/certcheck.h"
+#include "registry/binding.h"
+#include "registry/nonce.h"
 #include "crypto/rsa.h"
 
 #include <openssl/evp.h>
@@ -241,4 +243,19 @@ testpki_issue_bulk(const char *key_id, const char *prefix, int n,
 	EVP_PKEY_free(cakey);
 	X509_free(ca);
 	free(kd);
+}
+
+int
+testpki_bind_witnessed(struct db *db, const struct certcheck *cc,
+    const char *key_id, const uint8_t *der, size_t len, const char *resident,
+    struct binding_result *res)
+{
+	uint8_t nonce[32], m[64], sig[RSA_SIG_MAX];
+	size_t siglen;
+
+	ASSERT_OK(nonce_issue(db, "bind", nonce));
+	binding_message(nonce, der, len, m);
+	testpki_card_sign(key_id, "auth", m, sig, &siglen);
+	return binding_bind_witnessed(db, cc, der, len, nonce, sig, siglen,
+	    resident, "窓口 職員", "clerk", res);
 }

@@ -59,6 +59,17 @@ void testpki_card_sign(const char *id, const char *which, const uint8_t m[64],
 void testpki_issue_bulk(const char *key_id, const char *prefix, int n,
     uint8_t ***ders, size_t **lens);
 
+/*
+ * A witnessed binding as the card desk makes it: a fresh "bind" nonce,
+ * the card (key_id's auth key) signs over the certificate der, then
+ * binding_bind_witnessed.  Returns its result.
+ */
+struct db;
+struct binding_result;
+int testpki_bind_witnessed(struct db *db, const struct certcheck *cc,
+    const char *key_id, const uint8_t *der, size_t len, const char *resident,
+    struct binding_result *res);
+
 /* fork+exec helper: exit status, or -1. */
 int testpki_run(const char *const argv[]);
 

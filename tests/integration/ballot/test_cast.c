@@ -107,7 +107,7 @@ witness_bind(struct fixture *f, const char *card, const char *resident)
 	size_t l;
 
 	d = testpki_cert(card, "auth", &l);
-	ASSERT_OK(binding_bind_witnessed(f->db, f->cc, d, l, resident, "窓口", "clerk", &br));
+	ASSERT_OK(testpki_bind_witnessed(f->db, f->cc, card, d, l, resident, &br));
 	free(d);
 }
 

@@ -308,9 +308,25 @@ TEST(binding_renewal_replaces_and_witnessed_binding_works)
 	ASSERT_STR_EQ(rid, "1001");
 	/* Staff checked Hanako in person. */
 	d = testpki_cert("bob", "auth", &l);
-	ASSERT_ERR(binding_bind_witnessed(db, acc, d, l, "9999", "窓口 職員", "clerk", &res), ERR_NOT_FOUND);
-	ASSERT_ERR(binding_bind_witnessed(db, acc, d, l, "1002", "", "clerk", &res), ERR_INVALID_ARG);
-	ASSERT_OK(binding_bind_witnessed(db, acc, d, l, "1002", "窓口 職員", "clerk", &res));
+	ASSERT_ERR(testpki_bind_witnessed(db, acc, "bob", d, l, "9999", &res), ERR_NOT_FOUND);
+	{
+		uint8_t nonce[32], m[64], sig[RSA_SIG_MAX];
+		size_t sl;
+
+		ASSERT_OK(nonce_issue(db, "bind", nonce));
+		binding_message(nonce, d, l, m);
+		testpki_card_sign("bob", "auth", m, sig, &sl);
+		ASSERT_ERR(binding_bind_witnessed(db, acc, d, l, nonce, sig, sl, "1002", "", "clerk", &res), ERR_INVALID_ARG);
+		/* Bob's certificate shown, Eve's card signing: no possession. */
+		ASSERT_OK(nonce_issue(db, "bind", nonce));
+		binding_message(nonce, d, l, m);
+		testpki_card_sign("eve", "auth", m, sig, &sl);
+		ASSERT_ERR(binding_bind_witnessed(db, acc, d, l, nonce, sig, sl, "1002", "窓口 職員", "clerk", &res), ERR_VERIFY);
+		/* A replayed nonce. */
+		ASSERT_ERR(binding_bind_witnessed(db, acc, d, l, nonce, sig, sl, "1002", "窓口 職員", "clerk", &res), ERR_NONCE);
+	}
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM card_bindings WHERE resident_id = '1002'"), 0);
+	ASSERT_OK(testpki_bind_witnessed(db, acc, "bob", d, l, "1002", &res));
 	ASSERT_STR_EQ(res.resident_id, "1002");
 	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM card_bindings WHERE status = 'active'"), 2);
 	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM card_bindings WHERE status = 'replaced'"), 1);
@@ -335,7 +351,7 @@ TEST(binding_zz_revocation_sweep_suspends_revoked_cards)
 
 	ASSERT_OK(bind(db, "alice2", &res));
 	d = testpki_cert("bob", "auth", &l);
-	ASSERT_OK(binding_bind_witnessed(db, acc, d, l, "1002", "窓口 職員", "clerk", &res));
+	ASSERT_OK(testpki_bind_witnessed(db, acc, "bob", d, l, "1002", &res));
 	free(d);
 	testpki_cmd("revoke", "bob", "auth", NULL, NULL, NULL);
 	/* The sweep reads the new CRL, as the daily J-LIS CRL would be. */

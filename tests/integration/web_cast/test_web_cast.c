@@ -166,10 +166,10 @@ setup(void)
 	ASSERT_OK(election_open(db, "web1", "clerk"));
 	cc = testpki_checker("auth", 1, 0);
 	d = testpki_cert("alice", "auth", &l);
-	ASSERT_OK(binding_bind_witnessed(db, cc, d, l, "1001", "窓口", "clerk", &br));
+	ASSERT_OK(testpki_bind_witnessed(db, cc, "alice", d, l, "1001", &br));
 	free(d);
 	d = testpki_cert("bob", "auth", &l);
-	ASSERT_OK(binding_bind_witnessed(db, cc, d, l, "1002", "窓口", "clerk", &br));
+	ASSERT_OK(testpki_bind_witnessed(db, cc, "bob", d, l, "1002", &br));
 	free(d);
 	certcheck_free(cc);
 	port = httpc_free_port();

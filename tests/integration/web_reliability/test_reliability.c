@@ -325,8 +325,8 @@ setup(void)
 		const char *a;
 
 		snprintf(rid, sizeof(rid), "%d", 5000 + i);
-		ASSERT_OK(binding_bind_witnessed(db, cc, certs[i], cert_lens[i], rid,
-		    "窓口", "clerk", &br));
+		ASSERT_OK(testpki_bind_witnessed(db, cc, "voter", certs[i],
+		    cert_lens[i], rid, &br));
 		ASSERT_OK(db_exec(db, "SELECT alias FROM roll_entries WHERE resident_id = $1", &q, 1, &res));
 		ASSERT_OK(db_get_text(res, 0, 0, 32, &a));
 		memcpy(aliases[i], a, 33);
