@@ -570,9 +570,27 @@ election_freeze_roll(struct db *db, const char *id, const char *actor)
 	rp.reference_date = e->manifest->reference_date;
 	r = roll_freeze(db, &rp, actor, &rr);
 	/* A roll frozen by an interrupted earlier attempt is accepted when it
-	 * still verifies; the state move below is what was missing. */
-	if (r == ERR_EXISTS)
-		r = roll_verify(db, id, &entries);
+	 * was frozen for this election's municipality and dates and still
+	 * verifies; the state move below is what was missing. */
+	if (r == ERR_EXISTS) {
+		char eday[11], ref[11];
+		struct db_result *q = NULL;
+		struct db_param p[4] = {
+			DB_TEXT(id), DB_TEXT(rp.municipality), DB_TEXT(eday),
+			DB_TEXT(ref)
+		};
+
+		clock_format_date(rp.election_day, eday);
+		clock_format_date(rp.reference_date, ref);
+		if ((r = db_exec(db, "SELECT 1 FROM rolls WHERE election_id = $1 "
+		    "AND municipality_code = $2 AND election_day = $3::date AND "
+		    "reference_date = $4::date", p, 4, &q)) == 0 &&
+		    db_result_rows(q) != 1)
+			r = ERR_MISMATCH;
+		db_result_free(q);
+		if (r == 0)
+			r = roll_verify(db, id, &entries);
+	}
 	if (r != 0)
 		goto out;
 	r = transition(db, id, ELECTION_DRAFT, ELECTION_ROLL_FROZEN,

@@ -293,7 +293,7 @@ binding_bind_signature(struct db *db, const struct certcheck *auth_cc,
 		r = r == ERR_NOT_FOUND ? ERR_CERT_INVALID : r;
 		goto out;
 	}
-	if ((r = db_begin_serializable(db)) != 0)
+	if ((r = db_begin(db)) != 0)
 		goto out;
 	if ((r = match_resident(db, id, resident)) != 0 ||
 	    (r = insert_binding(db, resident, &acr, auth_der, auth_len,
@@ -342,7 +342,7 @@ binding_bind_witnessed(struct db *db, const struct certcheck *auth_cc,
 	if ((r = check_possession(auth_der, auth_len, nonce, auth_sig,
 	    auth_sig_len)) != 0)
 		return r;
-	if ((r = db_begin_serializable(db)) != 0)
+	if ((r = db_begin(db)) != 0)
 		return r;
 	{
 		struct db_param p = DB_TEXT(resident_id);

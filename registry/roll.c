@@ -153,7 +153,10 @@ roll_freeze(struct db *db, const struct roll_params *prm, const char *actor,
 	clock_format_date(prm->election_day, eday);
 	clock_format_date(prm->reference_date, ref);
 	clock_format_us(clock_now_us(), frozen_at);
-	if ((r = db_begin_serializable(db)) != 0)
+	/* READ COMMITTED: the audit append takes its lock and must see the
+	 * entries committed while it waited (a SERIALIZABLE snapshot would
+	 * not).  The primary key on rolls settles concurrent freezes. */
+	if ((r = db_begin(db)) != 0)
 		return r;
 	{
 		struct db_param p = DB_TEXT(prm->election_id);
@@ -230,6 +233,12 @@ roll_freeze(struct db *db, const struct roll_params *prm, const char *actor,
 	if ((r = audit_append(db, actor, "roll.freeze", prm->election_id,
 	    detail, &res->audit_seq)) != 0)
 		goto out;
+	/* Entries first, then the roll row: once that exists no entry can
+	 * be added (a trigger), and the entries' foreign key is checked at
+	 * COMMIT. */
+	if ((r = db_exec(db, "INSERT INTO roll_entries SELECT * FROM "
+	    "roll_entries_new", NULL, 0, NULL)) != 0)
+		goto out;
 	{
 		struct db_param q[8] = {
 			DB_TEXT(prm->election_id), DB_TEXT(prm->municipality),
@@ -240,13 +249,10 @@ roll_freeze(struct db *db, const struct roll_params *prm, const char *actor,
 		if ((r = db_exec(db, "INSERT INTO rolls (election_id, "
 		    "municipality_code, election_day, reference_date, frozen_at, "
 		    "entries, digest, audit_seq) VALUES ($1, $2, $3::date, "
-		    "$4::date, $5, $6, $7, $8)", q, 8, NULL)) != 0)
+		    "$4::date, $5, $6, $7, $8)", q, 8, NULL)) != 0 ||
+		    (r = db_commit(db)) != 0)
 			goto out;
 	}
-	if ((r = db_exec(db, "INSERT INTO roll_entries SELECT * FROM "
-	    "roll_entries_new", NULL, 0, NULL)) != 0 ||
-	    (r = db_commit(db)) != 0)
-		goto out;
 	db_result_free(rs);
 	log_info("roll.frozen", LOG_S("election", prm->election_id),
 	    LOG_I("entries", n));

@@ -25,6 +25,7 @@
 #include "registry/binding.h"
 #include "registry/nonce.h"
 #include "registry/resident.h"
+#include "registry/roll.h"
 #include "tests/harness/test.h"
 #include "tests/harness/testdb.h"
 #include "tests/harness/testpki.h"
@@ -457,8 +458,26 @@ TEST(election_lifecycle_is_enforced)
 	ASSERT_ERR(election_create(db, m, "clerk"), ERR_EXISTS);
 	ASSERT_ERR(election_open(db, "e7", "clerk"), ERR_WRONG_STATE);
 	ASSERT_ERR(election_keys_test_single(db, "e7", "clerk", &s), ERR_WRONG_STATE);
+	/* A roll frozen beforehand for other dates is not adopted. */
+	{
+		struct roll_params rp;
+		struct roll_result rr;
+		struct manifest *m2 = yabu_manifest("e7b");
+
+		ASSERT_OK(election_create(db, m2, "clerk"));
+		memset(&rp, 0, sizeof(rp));
+		rp.election_id = "e7b";
+		memcpy(rp.municipality, "282227", 7);
+		rp.election_day = m2->election_day;
+		rp.reference_date = m2->reference_date - 1;
+		ASSERT_OK(roll_freeze(db, &rp, "clerk", &rr));
+		ASSERT_ERR(election_freeze_roll(db, "e7b", "clerk"), ERR_MISMATCH);
+		manifest_free(m2);
+	}
 	ASSERT_OK(election_freeze_roll(db, "e7", "clerk"));
 	ASSERT_ERR(election_freeze_roll(db, "e7", "clerk"), ERR_WRONG_STATE);
+	ASSERT_ERR(db_exec(db, "TRUNCATE admissions", NULL, 0, NULL), ERR_DB);
+	ASSERT_ERR(db_exec(db, "TRUNCATE elections CASCADE", NULL, 0, NULL), ERR_DB);
 	ASSERT_OK(election_keys_test_single(db, "e7", "clerk", &s));
 	ASSERT_ERR(election_close(db, "e7", "clerk"), ERR_WRONG_STATE);
 	ASSERT_OK(election_open(db, "e7", "clerk"));
@@ -468,6 +487,7 @@ TEST(election_lifecycle_is_enforced)
 	ASSERT_ERR(db_exec(db, "UPDATE elections SET state = 'open'", NULL, 0, NULL), ERR_DB_CONSTRAINT);
 	ASSERT_ERR(db_exec(db, "UPDATE elections SET closes_us = closes_us + 1", NULL, 0, NULL), ERR_DB);
 	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log WHERE object = 'e7'"), 6);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM elections WHERE election_id = 'e7b' AND state = 'draft'"), 1);
 	group_scalar_wipe(&s);
 	manifest_free(m);
 	testdb_free(db, name);

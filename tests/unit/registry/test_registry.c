@@ -345,8 +345,13 @@ TEST(roll_freeze_applies_the_rules_once)
 	ASSERT_ERR(roll_freeze(db, &p, "clerk", &rr2), ERR_EXISTS);
 	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM audit_log"), audit_before);
 	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM roll_entries"), 2);
-	/* Frozen means frozen. */
+	/* Frozen means frozen: no entry leaves, none changes, none joins. */
 	ASSERT_ERR(db_exec(db, "DELETE FROM roll_entries", NULL, 0, NULL), ERR_DB);
+	ASSERT_ERR(db_exec(db, "INSERT INTO roll_entries SELECT election_id, "
+	    "'1005', 'ffffffffffffffffffffffffffffffff', name, name_kana, address, "
+	    "date_of_birth, sex FROM roll_entries LIMIT 1", NULL, 0, NULL), ERR_DB);
+	ASSERT_STR_EQ(db_last_sqlstate(db), "42501");
+	ASSERT_ERR(db_exec(db, "TRUNCATE card_bindings", NULL, 0, NULL), ERR_DB);
 	ASSERT_ERR(db_exec(db, "UPDATE rolls SET entries = 3", NULL, 0, NULL), ERR_DB);
 	ASSERT_ERR(roll_verify(db, "no-such", &n), ERR_NOT_FOUND);
 	clock_unpin();
