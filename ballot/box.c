@@ -82,9 +82,8 @@ head(struct db *db, const struct election *e, int64_t *pos, uint8_t code[32])
 	return r;
 }
 
-/* Serialises writers of one election's box (and gate admissions). */
-static int
-lock_box(struct db *db, const char *election_id)
+int
+box_lock(struct db *db, const char *election_id)
 {
 	struct db_param p = DB_TEXT(election_id);
 
@@ -100,7 +99,7 @@ box_append(struct db *db, const struct election *e, const char *resident_id,
 	const char *id;
 	struct db_result *res = NULL;
 	uint8_t prev[32];
-	int64_t now = clock_now_us();
+	int64_t now;
 	int r;
 
 	REQUIRE(db != NULL && e != NULL && resident_id != NULL &&
@@ -108,11 +107,14 @@ box_append(struct db *db, const struct election *e, const char *resident_id,
 	memset(out, 0, sizeof(*out));
 	id = e->manifest->id;
 	ballot_hash(ballot, len, out->ballot_hash);
-	clock_format_us(now, out->received_at);
 	if ((r = db_begin(db)) != 0)
 		return r;
-	if ((r = lock_box(db, id)) != 0)
+	if ((r = box_lock(db, id)) != 0)
 		goto out;
+	/* The time is read under the lock: received_at never runs backwards
+	 * along the chain, and a ballot that waited past the close is late. */
+	now = clock_now_us();
+	clock_format_us(now, out->received_at);
 	/* Re-check under the lock what may have changed since validation. */
 	{
 		struct db_param p[3] = { DB_TEXT(id), DB_I64(now), DB_TEXT(resident_id) };
@@ -244,7 +246,7 @@ box_verify(struct db *db, const struct election *e, int64_t *count,
     int64_t *bad)
 {
 	static const char sql[] = "SELECT position, ballot, ballot_hash, "
-	    "prev_tracking, tracking_code, received_at FROM ballots WHERE "
+	    "prev_tracking, tracking_code, received_at, alias FROM ballots WHERE "
 	    "election_id = $1 AND position > $2 ORDER BY position LIMIT 2000";
 	uint8_t prev[32], h[BALLOT_HASH_LEN], code[32];
 	struct db_result *res = NULL;
@@ -266,7 +268,8 @@ box_verify(struct db *db, const struct election *e, int64_t *count,
 		for (i = 0; i < rows; i++) {
 			uint8_t *bal = NULL, *bh = NULL, *pt = NULL, *tc = NULL;
 			size_t bl = 0, bhl = 0, ptl = 0, tcl = 0;
-			const char *at = NULL;
+			const char *at = NULL, *alias = NULL;
+			struct ballot bd;
 			int64_t pos = 0;
 			int ok;
 
@@ -276,7 +279,10 @@ box_verify(struct db *db, const struct election *e, int64_t *count,
 			    db_get_bytes(res, i, 3, 32, &pt, &ptl) == 0 &&
 			    db_get_bytes(res, i, 4, 32, &tc, &tcl) == 0 &&
 			    db_get_text(res, i, 5, CLOCK_TEXT_LEN - 1, &at) == 0 &&
-			    pos == last + 1 && bhl == 32 && ptl == 32 && tcl == 32;
+			    db_get_text(res, i, 6, BALLOT_ALIAS_LEN, &alias) == 0 &&
+			    pos == last + 1 && bhl == 32 && ptl == 32 && tcl == 32 &&
+			    ballot_decode(e, bal, bl, &bd) == 0 &&
+			    strcmp(bd.alias, alias) == 0;
 			if (ok) {
 				ballot_hash(bal, bl, h);
 				box_tracking_code(e->context_hash, prev, pos, h, at,
@@ -300,6 +306,32 @@ box_verify(struct db *db, const struct election *e, int64_t *count,
 		}
 	}
 	db_result_free(res);
+	res = NULL;
+	/* The superseded list decides what counts and no code covers it:
+	 * each row must be an earlier ballot of the same alias replaced by a
+	 * later one, or a ballot of a voter admitted in person. */
+	{
+		struct db_param p = DB_TEXT(e->manifest->id);
+		int64_t v;
+
+		if ((r = db_exec(db, "SELECT min(s.position) FROM ballot_superseded "
+		    "s JOIN ballots b USING (election_id, position) LEFT JOIN ballots "
+		    "n ON n.election_id = s.election_id AND n.position = "
+		    "s.by_position WHERE s.election_id = $1 AND NOT ("
+		    "(s.reason = 'revote' AND n.position > s.position AND n.alias = "
+		    "b.alias) OR (s.reason = 'admitted_in_person' AND EXISTS (SELECT "
+		    "1 FROM admissions a WHERE a.election_id = s.election_id AND "
+		    "a.resident_id = b.voter_resident_id)))", &p, 1, &res)) != 0)
+			return r;
+		if (!db_is_null(res, 0, 0) && db_get_i64(res, 0, 0, &v) == 0) {
+			*bad = v;
+			db_result_free(res);
+			log_warn("box.superseded_forged", LOG_S("election",
+			    e->manifest->id), LOG_I("position", v));
+			return ERR_VERIFY;
+		}
+		db_result_free(res);
+	}
 	*count = last;
 	return 0;
 }
@@ -320,7 +352,7 @@ box_checkpoint(struct db *db, const struct election *e, struct sign_key *k,
 		*position = 0;
 	if ((r = db_begin(db)) != 0)
 		return r;
-	if ((r = lock_box(db, e->manifest->id)) != 0 ||
+	if ((r = box_lock(db, e->manifest->id)) != 0 ||
 	    (r = head(db, e, &pos, code)) != 0)
 		goto out;
 	clock_format_us(clock_now_us(), at);

@@ -60,6 +60,13 @@ int box_append(struct db *db, const struct election *e,
     const char *resident_id, const char *alias, const uint8_t *ballot,
     size_t len, struct box_entry *out) __attribute__((warn_unused_result));
 
+/*
+ * Takes the election's box lock for the rest of the caller's transaction:
+ * box appends and state changes of the election are serialised by it.
+ */
+int box_lock(struct db *db, const char *election_id)
+    __attribute__((warn_unused_result));
+
 /* Signs a receipt for a committed entry. */
 int receipt_sign(struct sign_key *k, const char *election_id,
     const struct box_entry *entry, struct receipt *out)
@@ -70,9 +77,11 @@ int receipt_verify(const uint8_t pk[SIGN_PUBLIC_LEN], const struct receipt *r)
     __attribute__((warn_unused_result));
 
 /*
- * Re-reads the box in order and checks every link, every tracking code
- * and every ballot hash.  *count = entries; on ERR_VERIFY *bad = the
- * first bad position.
+ * Re-reads the box in order and checks every link, every tracking code,
+ * every ballot hash, that each row's alias column is the alias inside its
+ * ballot, and that every superseded row names an earlier ballot of the
+ * same alias replaced by a later one (re-vote) or a voter admitted in
+ * person.  *count = entries; on ERR_VERIFY *bad = the first bad position.
  */
 int box_verify(struct db *db, const struct election *e, int64_t *count,
     int64_t *bad) __attribute__((warn_unused_result));

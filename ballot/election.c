@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "audit/log.h"
+#include "ballot/box.h"
 #include "ballot/election.h"
 #include "core/clock.h"
 #include "core/err.h"
@@ -530,7 +531,9 @@ transition(struct db *db, const char *id, enum election_state from,
 
 	if ((r = db_begin(db)) != 0)
 		return r;
-	if ((r = db_exec(db, "UPDATE elections SET state = $3 WHERE "
+	/* Closing waits for appends in flight (and they for it). */
+	if ((r = box_lock(db, id)) != 0 ||
+	    (r = db_exec(db, "UPDATE elections SET state = $3 WHERE "
 	    "election_id = $1 AND state = $2 RETURNING 1", p, 3, &res)) != 0)
 		goto out;
 	if (db_result_rows(res) != 1) {

@@ -177,7 +177,9 @@ resident_eligibility(const struct resident *r, const char *municipality,
 	 * 18th birthday on the day after the election still counts. */
 	if (anniversary(r->date_of_birth, 18) > election_day + 1)
 		return INELIGIBLE_AGE;
-	if (r->status == RESIDENT_MOVED_OUT) {
+	/* Someone who moved out after the reference date was still a resident
+	 * on it: the ordinary rule applies. */
+	if (r->status == RESIDENT_MOVED_OUT && r->status_date <= reference_date) {
 		if (clock_add_months(r->resident_since, 3) > r->status_date)
 			return INELIGIBLE_RESIDENCE;
 		if (clock_add_months(r->status_date, 4) <= reference_date)

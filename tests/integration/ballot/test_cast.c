@@ -434,6 +434,15 @@ TEST(box_is_append_only_and_verify_names_tampering)
 	ASSERT_ERR(db_exec(f.db, "DELETE FROM ballot_superseded", NULL, 0, NULL), ERR_DB);
 	ASSERT_OK(box_verify(f.db, f.e, &n, &bad));
 	ASSERT_INT_EQ(n, 3);
+	/* A forged "superseded" row: Bob (position 2) was never admitted in
+	 * person and never re-voted, yet his ballot would stop counting. */
+	ASSERT_OK(db_exec(f.db, "INSERT INTO ballot_superseded VALUES ('e6', 2, NULL, 'admitted_in_person')", NULL, 0, NULL));
+	ASSERT_ERR(box_verify(f.db, f.e, &n, &bad), ERR_VERIFY);
+	ASSERT_INT_EQ(bad, 2);
+	ASSERT_OK(db_exec(f.db, "ALTER TABLE ballot_superseded DISABLE TRIGGER USER", NULL, 0, NULL));
+	ASSERT_OK(db_exec(f.db, "DELETE FROM ballot_superseded WHERE position = 2", NULL, 0, NULL));
+	ASSERT_OK(box_verify(f.db, f.e, &n, &bad));
+	/* A changed field breaks the chain at its position. */
 	ASSERT_OK(db_exec(f.db, "ALTER TABLE ballots DISABLE TRIGGER USER", NULL, 0, NULL));
 	ASSERT_OK(db_exec(f.db, "UPDATE ballots SET received_at = '2026-01-01T00:00:00.000000Z' WHERE position = 2", NULL, 0, NULL));
 	ASSERT_ERR(box_verify(f.db, f.e, &n, &bad), ERR_VERIFY);

@@ -176,6 +176,9 @@ TEST(eligibility_residence_and_moving_out)
 	struct resident out_recent = person("1970-01-01", "2000-01-01", RESIDENT_MOVED_OUT, "2027-02-02", "JP");
 	struct resident out_old = person("1970-01-01", "2000-01-01", RESIDENT_MOVED_OUT, "2027-02-01", "JP");
 	struct resident out_short = person("1970-01-01", "2027-01-01", RESIDENT_MOVED_OUT, "2027-03-01", "JP");
+	/* Moved out after the reference date: judged as a resident on it. */
+	struct resident out_after_short = person("1970-01-01", "2027-03-15", RESIDENT_MOVED_OUT, "2027-06-10", "JP");
+	struct resident out_after_long = person("1970-01-01", "2000-01-01", RESIDENT_MOVED_OUT, "2027-06-10", "JP");
 	struct resident foreign = person("1970-01-01", "2000-01-01", RESIDENT_ACTIVE, NULL, "US");
 	struct resident dead = person("1970-01-01", "2000-01-01", RESIDENT_DECEASED, "2027-01-01", "JP");
 	struct resident elsewhere = person("1970-01-01", "2000-01-01", RESIDENT_ACTIVE, NULL, "JP");
@@ -186,6 +189,8 @@ TEST(eligibility_residence_and_moving_out)
 	ASSERT_INT_EQ(resident_eligibility(&out_recent, "282227", e, ref), ELIGIBLE);
 	ASSERT_INT_EQ(resident_eligibility(&out_old, "282227", e, ref), INELIGIBLE_MOVED_OUT);
 	ASSERT_INT_EQ(resident_eligibility(&out_short, "282227", e, ref), INELIGIBLE_RESIDENCE);
+	ASSERT_INT_EQ(resident_eligibility(&out_after_short, "282227", e, ref), INELIGIBLE_RESIDENCE);
+	ASSERT_INT_EQ(resident_eligibility(&out_after_long, "282227", e, ref), ELIGIBLE);
 	ASSERT_INT_EQ(resident_eligibility(&foreign, "282227", e, ref), INELIGIBLE_NATIONALITY);
 	ASSERT_INT_EQ(resident_eligibility(&dead, "282227", e, ref), INELIGIBLE_DECEASED);
 	ASSERT_INT_EQ(resident_eligibility(&elsewhere, "282227", e, ref), INELIGIBLE_MUNICIPALITY);
