@@ -21,7 +21,14 @@ work=$(mktemp -d /tmp/ippyo-bind.XXXXXX)
 db=ippyo_bind_$$
 card_pid=""
 cleanup() {
-	[ -n "$card_pid" ] && kill "$card_pid" 2>/dev/null && wait "$card_pid" 2>/dev/null
+	if [ -n "$card_pid" ]; then
+		kill "$card_pid" 2>/dev/null && wait "$card_pid" 2>/dev/null
+		# Leave the reader empty for the next suite, as pcscd sees it.
+		for _ in $(seq 1 80); do
+			opensc-tool -l 2>/dev/null | grep -q "Yes .*Virtual PCD 00 01" || break
+			sleep 0.1
+		done
+	fi
 	psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
 	rm -rf "$work"
 }

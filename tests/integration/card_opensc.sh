@@ -31,7 +31,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The card goes into reader slot 1 ("Virtual PCD 00 01").
+# The card goes into reader slot 1 ("Virtual PCD 00 01"), once an earlier
+# suite's card has left it (as pcscd sees it), so that "present" below is
+# this card.
+for _ in $(seq 1 80); do
+	opensc-tool -l 2>/dev/null | grep -q "Yes .*Virtual PCD 00 01" || break
+	sleep 0.1
+done
 cp "$IPPYO_TEST_CARDS/sakura.card" "$work/card"
 netns=()
 [ -n "${IPPYO_VPCD_NETNS:-}" ] && netns=(--netns "$IPPYO_VPCD_NETNS")
