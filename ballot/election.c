@@ -97,7 +97,8 @@ manifest_check(const struct manifest *m)
 	uint32_t i, j, k;
 
 	REQUIRE(m != NULL);
-	if (!ident_ok(m->id) || !text_ok(m->name_ja) || !text_ok(m->name_en) ||
+	if (!ident_ok(m->id) || strlen(m->id) > ELECTION_ID_MAX ||
+	    !text_ok(m->name_ja) || !text_ok(m->name_en) ||
 	    !resident_municipality_ok(m->municipality, strnlen(m->municipality, 7)))
 		return ERR_FORMAT;
 	if (m->reference_date > m->election_day || m->opens_us <= 0 ||

@@ -47,8 +47,12 @@ struct manifest_contest {
 	struct manifest_option *options;	/* noptions of them */
 };
 
+/* Election ids are shorter than other ids: "declare:" + id must fit a
+ * 64-byte nonce purpose. */
+#define ELECTION_ID_MAX 56
+
 struct manifest {
-	char id[LIMIT_ID_LEN_MAX + 1];		/* election id */
+	char id[LIMIT_ID_LEN_MAX + 1];		/* election id, <= ELECTION_ID_MAX */
 	char name_ja[LIMIT_NAME_LEN_MAX + 1];
 	char name_en[LIMIT_NAME_LEN_MAX + 1];
 	char municipality[7];			/* 6-digit code */

@@ -26,6 +26,12 @@ clock_now_us(void)
 	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
 }
 
+int32_t
+clock_today_jst(void)
+{
+	return (int32_t)((clock_now_us() / 1000000 + 9 * 3600) / 86400);
+}
+
 void
 clock_pin_us(int64_t us)
 {

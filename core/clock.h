@@ -16,6 +16,9 @@
 /* Now, or the fixed time set for a test. */
 int64_t clock_now_us(void);
 
+/* Today's date in Japan (UTC+9, no daylight saving), days since epoch. */
+int32_t clock_today_jst(void);
+
 /* Tests: pin the clock (clock_unpin() restores the real one). */
 void clock_pin_us(int64_t us);
 void clock_unpin(void);

@@ -424,12 +424,15 @@ binding_sweep(struct db *db, const struct certcheck *cc, const char *actor,
 		    clock_now_us() / 1000000, &cr);
 		free(der);
 		(*checked)++;
-		if (v == ERR_REVOCATION_UNKNOWN) {
+		if (v == 0)
+			continue;
+		/* Only a verdict on the certificate suspends; anything else
+		 * (status unknown, a local failure) leaves it for next time. */
+		if (v != ERR_CERT_REVOKED && v != ERR_CERT_EXPIRED &&
+		    v != ERR_CERT_INVALID) {
 			(*unknown)++;
 			continue;
 		}
-		if (v == 0)
-			continue;
 		why = v == ERR_CERT_REVOKED ? "revoked" :
 		    v == ERR_CERT_EXPIRED ? "expired" : "invalid";
 		{
@@ -440,12 +443,24 @@ binding_sweep(struct db *db, const struct certcheck *cc, const char *actor,
 			    (long long)id, why);
 			if ((r = db_begin(db)) != 0)
 				goto out;
+			struct db_result *u = NULL;
+			int changed;
+
 			if ((r = db_exec(db, "UPDATE card_bindings SET status = "
 			    "'suspended', status_reason = $2 WHERE id = $1 AND "
-			    "status = 'active'", p, 2, NULL)) != 0 ||
-			    (r = audit_append(db, actor, "binding.suspend", rid,
-			    detail, NULL)) != 0 ||
-			    (r = db_commit(db)) != 0) {
+			    "status = 'active' RETURNING id", p, 2, &u)) != 0) {
+				db_rollback(db);
+				goto out;
+			}
+			changed = db_result_rows(u) == 1;
+			db_result_free(u);
+			/* Replaced meanwhile: nothing to suspend, nothing to log. */
+			if (!changed) {
+				db_rollback(db);
+				continue;
+			}
+			if ((r = audit_append(db, actor, "binding.suspend", rid,
+			    detail, NULL)) != 0 || (r = db_commit(db)) != 0) {
 				db_rollback(db);
 				goto out;
 			}

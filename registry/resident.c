@@ -252,7 +252,7 @@ resident_import(struct db *db, const char *csv, size_t len,
 	REQUIRE(db != NULL && csv != NULL && res != NULL && actor != NULL);
 	memset(res, 0, sizeof(*res));
 	memset(&rec, 0, sizeof(rec));
-	today = (int32_t)(clock_now_us() / 1000000 / 86400);
+	today = clock_today_jst();
 	/* A UTF-8 byte order mark, as spreadsheets write, is allowed. */
 	if (len >= 3 && memcmp(csv, "\xef\xbb\xbf", 3) == 0)
 		off = 3;

@@ -149,7 +149,7 @@ roll_freeze(struct db *db, const struct roll_params *prm, const char *actor,
 	    !resident_municipality_ok(prm->municipality, 6) ||
 	    prm->reference_date > prm->election_day)
 		return ERR_INVALID_ARG;
-	today = (int32_t)(clock_now_us() / 1000000 / 86400);
+	today = clock_today_jst();
 	clock_format_date(prm->election_day, eday);
 	clock_format_date(prm->reference_date, ref);
 	clock_format_us(clock_now_us(), frozen_at);

@@ -48,6 +48,13 @@ trust_from_env(enum certcheck_purpose purpose, struct certcheck **out)
 	*out = NULL;
 	if (ca == NULL || *ca == '\0')
 		return ERR_USAGE;
+	/* Revocation is not optional: OCSP, or CRLs, or both. */
+	if (ocsp != NULL && strcmp(ocsp, "off") == 0 &&
+	    (crl == NULL || *crl == '\0')) {
+		log_error("trust.no_revocation", LOG_S("need",
+		    auth ? "IPPYO_AUTH_CRL or OCSP" : "IPPYO_SIGN_CRL or OCSP"));
+		return ERR_USAGE;
+	}
 	if ((r = certcheck_new(&cc)) != 0)
 		return r;
 	if ((r = each_path(cc, ca, certcheck_add_ca_file)) != 0 ||
