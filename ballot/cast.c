@@ -176,3 +176,24 @@ cast_ballot(const struct cast_ctx *ctx, const struct election *e,
 	memset(receipt, 0, sizeof(*receipt));
 	return r;
 }
+
+int
+cast_alias(const struct cast_ctx *ctx, const struct election *e,
+    const struct auth_token *token, char alias[BALLOT_ALIAS_LEN + 1])
+{
+	char resident[33];
+	struct auth_result ar;
+	int r;
+
+	REQUIRE(ctx != NULL && e != NULL && token != NULL && alias != NULL);
+	alias[0] = '\0';
+	if ((r = auth_verify(ctx->db, ctx->cc, token, ctx->origin, "login",
+	    NULL, &ar)) != 0 ||
+	    (r = binding_find(ctx->db, ar.issuer, ar.serial, resident)) != 0 ||
+	    (r = roll_alias(ctx->db, e->manifest->id, resident, alias)) != 0) {
+		log_info("cast.alias_refused", LOG_E("error", r));
+		alias[0] = '\0';
+		return r;
+	}
+	return 0;
+}

@@ -47,4 +47,14 @@ int cast_ballot(const struct cast_ctx *ctx, const struct election *e,
     const uint8_t *ballot, size_t len, const struct auth_token *token,
     struct receipt *receipt) __attribute__((warn_unused_result));
 
+/*
+ * The voter's own alias in election e, for the voter's client to build a
+ * ballot (the proofs bind it): token is a login token (purpose "login")
+ * of a card bound to a resident on e's roll.  Steps 2-5 of the casting
+ * order; ERR_NOT_BOUND, ERR_NOT_ELIGIBLE and the token's errors.
+ */
+int cast_alias(const struct cast_ctx *ctx, const struct election *e,
+    const struct auth_token *token, char alias[BALLOT_ALIAS_LEN + 1])
+    __attribute__((warn_unused_result));
+
 #endif /* IPPYO_BALLOT_CAST_H */

@@ -64,9 +64,9 @@ read_line_fd(int fd, char *buf, size_t max, size_t *len)
 	return n > 0 ? 0 : ERR_IO;
 }
 
-/* Asks for a secret on the terminal with echo off, or reads it from fd. */
-static int
-ask_secret(int fd, const char *prompt, char *buf, size_t max, size_t *len)
+int
+card_ask_secret(int fd, const char *prompt, char *buf, size_t max,
+    size_t *len)
 {
 	struct termios old, quiet;
 	int tty, r;
@@ -137,7 +137,7 @@ card_sign_m(struct card *c, enum card_key key, int pin_fd, const char *prompt,
 	size_t plen = 0;
 	int r;
 
-	if ((r = ask_secret(pin_fd, prompt, pin, sizeof(pin), &plen)) != 0) {
+	if ((r = card_ask_secret(pin_fd, prompt, pin, sizeof(pin), &plen)) != 0) {
 		explicit_bzero(pin, sizeof(pin));
 		fprintf(stderr, "ippyo card: could not read the PIN: %s\n",
 		    err_str(r));

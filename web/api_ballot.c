@@ -239,7 +239,9 @@ manifest_json(const struct election *e, struct json_build **out)
 	    (r = json_build_set_string(b, "opens", opens)) != 0 ||
 	    (r = json_build_set_string(b, "closes", closes)) != 0 ||
 	    (r = json_build_set_base64(b, "manifest", e->manifest_bytes,
-	    e->manifest_len)) != 0)
+	    e->manifest_len)) != 0 ||
+	    (ballot_ready && (r = json_build_set_string(b, "origin",
+	    ballot_origin)) != 0))
 		goto out;
 	if (e->key != NULL &&
 	    ((r = json_build_set_base64(b, "public_key", elgamal_key_encoded(e->key),
@@ -315,9 +317,100 @@ api_election_get(struct http_request *req, struct http_response *res,
 }
 
 static const char *const cast_keys[] = { "ballot", "token", NULL };
+static const char *const alias_keys[] = { "token", NULL };
 static const char *const token_keys[] = {
 	"format", "algorithm", "certificate", "nonce", "signature", NULL
 };
+
+/* A token's decoded bytes, and the struct auth_token pointing at them. */
+struct token_in {
+	struct auth_token t;
+	uint8_t cert[LIMIT_CERT_DER_MAX];
+	uint8_t nonce[LIMIT_NONCE_BYTES];
+	uint8_t sig[RSA_SIG_MAX];
+};
+
+/* Reads member "token" of obj into *ti (strings point into doc). */
+static int
+token_from_json(struct http_request *req, struct json_doc *doc,
+    const struct json_node *obj, struct token_in *ti)
+{
+	const struct json_node *tok;
+	size_t certlen = 0, siglen = 0;
+	int r;
+
+	memset(&ti->t, 0, sizeof(ti->t));
+	if ((r = json_get_object(doc, obj, "token", token_keys, &tok)) != 0 ||
+	    (r = json_get_string(doc, tok, "format", 32, &ti->t.format,
+	    NULL)) != 0 ||
+	    (r = json_get_string(doc, tok, "algorithm", 16, &ti->t.algorithm,
+	    NULL)) != 0 ||
+	    (r = json_get_base64(doc, tok, "certificate", ti->cert,
+	    sizeof(ti->cert), &certlen)) != 0 ||
+	    (r = json_get_base64_exact(doc, tok, "nonce", ti->nonce,
+	    sizeof(ti->nonce))) != 0 ||
+	    (r = json_get_base64(doc, tok, "signature", ti->sig, sizeof(ti->sig),
+	    &siglen)) != 0)
+		return server_json_fail(req, doc, r);
+	ti->t.cert = ti->cert;
+	ti->t.cert_len = certlen;
+	ti->t.nonce = ti->nonce;
+	ti->t.nonce_len = sizeof(ti->nonce);
+	ti->t.sig = ti->sig;
+	ti->t.sig_len = siglen;
+	return 0;
+}
+
+int
+api_alias(struct http_request *req, struct http_response *res, void *app)
+{
+	struct server_app *a = app;
+	struct election copy, *e = NULL, *owned = NULL;
+	struct json_doc *doc = NULL;
+	struct json_build *b = NULL;
+	struct token_in *ti = NULL;
+	struct cast_ctx ctx;
+	struct db *db = NULL;
+	char alias[BALLOT_ALIAS_LEN + 1];
+	int r;
+
+	if (!ballot_ready)
+		return ERR_UNAVAILABLE;
+	if ((r = server_body_json(req, &doc)) != 0)
+		return r;
+	if ((ti = malloc(sizeof(*ti))) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	if ((r = json_expect_object(doc, json_root(doc), alias_keys)) != 0) {
+		r = server_json_fail(req, doc, r);
+		goto out;
+	}
+	if ((r = token_from_json(req, doc, json_root(doc), ti)) != 0 ||
+	    (r = dbpool_get(a->pool, &db)) != 0 ||
+	    (r = load_election(req, db, &copy, &e, &owned)) != 0)
+		goto out;
+	ctx.db = db;
+	ctx.cc = ballot_cc;
+	ctx.origin = ballot_origin;
+	ctx.receipt_key = ballot_key;
+	if ((r = cast_alias(&ctx, e, &ti->t, alias)) != 0)
+		goto out;
+	if ((b = json_build_object()) == NULL ||
+	    (r = json_build_set_string(b, "alias", alias)) != 0) {
+		r = r != 0 ? r : ERR_NOMEM;
+		goto out;
+	}
+	r = server_reply(res, 200, b);
+ out:
+	if (db != NULL)
+		dbpool_put(a->pool, db, r);
+	json_build_free(b);
+	election_free(owned);
+	json_doc_free(doc);
+	free(ti);
+	return r;
+}
 
 int
 api_ballot_cast(struct http_request *req, struct http_response *res,
@@ -325,50 +418,35 @@ api_ballot_cast(struct http_request *req, struct http_response *res,
 {
 	struct server_app *a = app;
 	struct json_doc *doc = NULL;
-	const struct json_node *root, *tok;
+	const struct json_node *root;
 	struct election copy, *e = NULL, *owned = NULL;
 	struct json_build *b = NULL;
-	struct auth_token t;
+	struct token_in *ti = NULL;
 	struct receipt rc;
 	struct cast_ctx ctx;
 	struct db *db = NULL;
-	uint8_t *ballot = NULL, cert[LIMIT_CERT_DER_MAX], nonce[LIMIT_NONCE_BYTES];
-	uint8_t sig[RSA_SIG_MAX];
-	size_t blen = 0, certlen = 0, siglen = 0;
+	uint8_t *ballot = NULL;
+	size_t blen = 0;
 	int r;
 
-	memset(&t, 0, sizeof(t));
 	if (!ballot_ready)
 		return ERR_UNAVAILABLE;
 	if ((r = server_body_json(req, &doc)) != 0)
 		return r;
-	if ((ballot = malloc(BALLOT_MAX)) == NULL) {
+	if ((ballot = malloc(BALLOT_MAX)) == NULL ||
+	    (ti = malloc(sizeof(*ti))) == NULL) {
 		r = ERR_NOMEM;
 		goto out;
 	}
 	root = json_root(doc);
 	if ((r = json_expect_object(doc, root, cast_keys)) != 0 ||
 	    (r = json_get_base64(doc, root, "ballot", ballot, BALLOT_MAX,
-	    &blen)) != 0 ||
-	    (r = json_get_object(doc, root, "token", token_keys, &tok)) != 0 ||
-	    (r = json_get_string(doc, tok, "format", 32, &t.format, NULL)) != 0 ||
-	    (r = json_get_string(doc, tok, "algorithm", 16, &t.algorithm,
-	    NULL)) != 0 ||
-	    (r = json_get_base64(doc, tok, "certificate", cert, sizeof(cert),
-	    &certlen)) != 0 ||
-	    (r = json_get_base64_exact(doc, tok, "nonce", nonce,
-	    sizeof(nonce))) != 0 ||
-	    (r = json_get_base64(doc, tok, "signature", sig, sizeof(sig),
-	    &siglen)) != 0) {
+	    &blen)) != 0) {
 		r = server_json_fail(req, doc, r);
 		goto out;
 	}
-	t.cert = cert;
-	t.cert_len = certlen;
-	t.nonce = nonce;
-	t.nonce_len = sizeof(nonce);
-	t.sig = sig;
-	t.sig_len = siglen;
+	if ((r = token_from_json(req, doc, root, ti)) != 0)
+		goto out;
 	if ((r = dbpool_get(a->pool, &db)) != 0)
 		goto out;
 	if ((r = load_election(req, db, &copy, &e, &owned)) != 0)
@@ -377,7 +455,7 @@ api_ballot_cast(struct http_request *req, struct http_response *res,
 	ctx.cc = ballot_cc;
 	ctx.origin = ballot_origin;
 	ctx.receipt_key = ballot_key;
-	if ((r = cast_ballot(&ctx, e, ballot, blen, &t, &rc)) != 0)
+	if ((r = cast_ballot(&ctx, e, ballot, blen, &ti->t, &rc)) != 0)
 		goto out;
 	if ((b = json_build_object()) == NULL ||
 	    (r = json_build_set_int(b, "position", rc.entry.position)) != 0 ||
@@ -403,6 +481,7 @@ api_ballot_cast(struct http_request *req, struct http_response *res,
 	election_free(owned);
 	json_doc_free(doc);
 	free(ballot);
+	free(ti);
 	return r;
 }
 

@@ -25,6 +25,8 @@ int api_board(struct http_request *req, struct http_response *res,
     void *app);
 int api_board_code(struct http_request *req, struct http_response *res,
     void *app);
+int api_alias(struct http_request *req, struct http_response *res,
+    void *app);
 int api_receipt_key(struct http_request *req, struct http_response *res,
     void *app);
 

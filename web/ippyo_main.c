@@ -16,6 +16,7 @@
 #include "registry/card_cmd.h"
 #include "registry/roll.h"
 #include "web/election_cmd.h"
+#include "web/vote_cmd.h"
 
 struct command {
 	const char *name;			/* argv[1] */
@@ -28,6 +29,7 @@ static const struct command commands[] = {
 	{ "registry", registry_main, "import the resident register extract" },
 	{ "roll", roll_main, "freeze or verify an election's electoral roll" },
 	{ "election", election_main, "create, freeze, key, open, close, inspect elections" },
+	{ "vote", vote_main, "the reference voter client: encrypt, sign with the card, cast" },
 	{ "card", card_main, "bind cards to residents; revocation sweep" },
 	{ "audit", audit_main, "verify the audit chain and its checkpoints" },
 	{ NULL, NULL, NULL }

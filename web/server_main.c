@@ -34,6 +34,7 @@ static const struct http_route routes[] = {
 	{ "GET", "/api/v1/elections/{id}", api_election_get, 0 },
 	{ "POST", "/api/v1/elections/{id}/ballots", api_ballot_cast,
 	    LIMIT_HTTP_BODY_MAX },
+	{ "POST", "/api/v1/elections/{id}/alias", api_alias, 16384 },
 	{ "GET", "/api/v1/elections/{id}/board", api_board, 0 },
 	{ "GET", "/api/v1/elections/{id}/board/{code}", api_board_code, 0 },
 };

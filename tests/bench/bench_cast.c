@@ -36,7 +36,7 @@
 #include "registry/auth.h"
 #include "registry/binding.h"
 #include "registry/resident.h"
-#include "tests/harness/httpc.h"
+#include "web/httpc.h"
 #include "tests/harness/test.h"
 #include "tests/harness/testdb.h"
 #include "tests/harness/testpki.h"

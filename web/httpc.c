@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "crypto/ct.h"
-#include "tests/harness/httpc.h"
+#include "web/httpc.h"
 
 int
 httpc_request(int port, const char *method, const char *path,

@@ -1,8 +1,11 @@
 /*
- * httpc.h - a minimal HTTP/1.0 client for loopback tests and benchmarks.
+ * httpc.h - a minimal HTTP/1.0 client: the reference voter client's
+ * transport, and the tests'.  Plain HTTP to 127.0.0.1 only (a deployment
+ * puts TLS in front, docs/PROTOCOL-http.md); the answer is bounded (1 MiB)
+ * and the exchange has a 20-second deadline.
  */
-#ifndef IPPYO_TESTS_HARNESS_HTTPC_H
-#define IPPYO_TESTS_HARNESS_HTTPC_H
+#ifndef IPPYO_WEB_HTTPC_H
+#define IPPYO_WEB_HTTPC_H
 
 #include <stddef.h>
 

@@ -1,0 +1,485 @@
+/*
+ * vote_cmd.c - `ippyo vote`, the reference voter client.
+ *
+ *	ippyo vote --server http://127.0.0.1:PORT --election ID
+ *	    --choose CONTEST=OPTION ... --reader NAME [--pin-fd N]
+ *	    [--origin https://host] [--receipt-key HEX]
+ *
+ * It does what a voter's device does: fetches the election and checks its
+ * context hash against the manifest and key it was given; proves the
+ * card (PIN) to learn the voter's alias; encrypts the selections with
+ * every proof (ballot/ballot.h) on this machine; has the card sign the
+ * ballot hash with a fresh nonce; posts ballot and token; checks the
+ * receipt's signature and that it names this ballot; prints the tracking
+ * code.  The server never sees the selections.  Contests not named are
+ * left blank (refused when a contest requires a mark).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ballot/ballot.h"
+#include "ballot/box.h"
+#include "ballot/election.h"
+#include "core/err.h"
+#include "core/limits.h"
+#include "core/strparse.h"
+#include "crypto/ct.h"
+#include "crypto/digest.h"
+#include "crypto/elgamal.h"
+#include "crypto/sign.h"
+#include "registry/auth.h"
+#include "registry/card.h"
+#include "registry/card_cmd.h"
+#include "web/httpc.h"
+#include "web/json.h"
+#include "web/vote_cmd.h"
+
+#define CHOICES_MAX 256
+
+struct vote_opts {
+	int port;				/* server on 127.0.0.1 */
+	const char *election;			/* election id */
+	const char *reader;			/* PC/SC reader */
+	const char *origin;			/* override of the server's */
+	const char *receipt_key;		/* pinned, hex */
+	int pin_fd;				/* -1: terminal */
+	const char *choose[CHOICES_MAX];	/* CONTEST=OPTION */
+	int nchoose;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: ippyo vote --server http://127.0.0.1:PORT "
+	    "--election ID --choose CONTEST=OPTION ...\n"
+	    "           --reader NAME [--pin-fd N] [--origin https://HOST] "
+	    "[--receipt-key HEX]\n");
+}
+
+/* The server's coarse error word, for the voter. */
+static void
+say_http(const char *what, const struct httpc_reply *rp)
+{
+	fprintf(stderr, "ippyo vote: %s refused: HTTP %d %s\n", what,
+	    rp->status, rp->body ? rp->body : "");
+}
+
+/* GETs the election and builds a checked struct election. */
+static int
+fetch_election(const struct vote_opts *o, struct election **out,
+    char origin[AUTH_ORIGIN_MAX + 1])
+{
+	struct httpc_reply rp;
+	struct json_doc *doc = NULL;
+	struct election *e = NULL;
+	uint8_t key[GROUP_POINT_LEN], ctx[HASH_LEN], want[HASH_LEN];
+	const char *s;
+	char path[128];
+	size_t len = 0;
+	int test = 0, r;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "/api/v1/elections/%s", o->election);
+	if (httpc_request(o->port, "GET", path, NULL, &rp) != 0) {
+		fprintf(stderr, "ippyo vote: the server does not answer\n");
+		return ERR_IO;
+	}
+	if (rp.status != 200) {
+		say_http("fetching the election", &rp);
+		httpc_reply_free(&rp);
+		return ERR_NOT_FOUND;
+	}
+	if ((e = calloc(1, sizeof(*e))) == NULL ||
+	    (e->manifest_bytes = malloc(LIMIT_MANIFEST_MAX)) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	if ((r = json_parse(rp.body, rp.len, LIMIT_MANIFEST_MAX * 2, &doc,
+	    NULL)) != 0 ||
+	    (r = json_get_base64(doc, json_root(doc), "manifest",
+	    e->manifest_bytes, LIMIT_MANIFEST_MAX, &len)) != 0 ||
+	    (r = json_get_base64_exact(doc, json_root(doc), "public_key", key,
+	    sizeof(key))) != 0 ||
+	    (r = json_get_base64_exact(doc, json_root(doc), "context_hash", ctx,
+	    sizeof(ctx))) != 0 ||
+	    (r = json_get_bool(doc, json_root(doc), "test_single_key",
+	    &test)) != 0) {
+		fprintf(stderr, "ippyo vote: the election is not open for "
+		    "voting yet, or the server's answer is malformed\n");
+		goto out;
+	}
+	e->manifest_len = len;
+	if ((r = manifest_decode(e->manifest_bytes, len, &e->manifest)) != 0 ||
+	    (r = elgamal_key_decode(&e->key, key, sizeof(key))) != 0 ||
+	    (r = election_context_hash(e->manifest_bytes, len, key, test,
+	    want)) != 0 || !ct_eq(want, ctx, HASH_LEN) ||
+	    strcmp(e->manifest->id, o->election) != 0) {
+		fprintf(stderr, "ippyo vote: the server's election does not "
+		    "check out (manifest, key and context hash disagree)\n");
+		r = ERR_MISMATCH;
+		goto out;
+	}
+	memcpy(e->context_hash, ctx, HASH_LEN);
+	e->test_single_key = test;
+	e->state = ELECTION_OPEN;
+	origin[0] = '\0';
+	if (o->origin != NULL)
+		snprintf(origin, AUTH_ORIGIN_MAX + 1, "%s", o->origin);
+	else if (json_get_string(doc, json_root(doc), "origin",
+	    AUTH_ORIGIN_MAX, &s, NULL) == 0)
+		snprintf(origin, AUTH_ORIGIN_MAX + 1, "%s", s);
+	if (!auth_origin_ok(origin)) {
+		fprintf(stderr, "ippyo vote: no service origin (give --origin)\n");
+		r = ERR_INVALID_ARG;
+		goto out;
+	}
+	if (test)
+		fprintf(stderr, "ippyo vote: NOTE: this election uses a "
+		    "TEST-ONLY single key (no trustee ceremony)\n");
+	*out = e;
+	e = NULL;
+	r = 0;
+ out:
+	election_free(e);
+	json_doc_free(doc);
+	httpc_reply_free(&rp);
+	return r;
+}
+
+/* Turns --choose flags into selection rows. */
+static int
+selections(const struct vote_opts *o, const struct manifest *m,
+    uint8_t sel[LIMIT_CONTESTS_MAX][LIMIT_OPTIONS_MAX])
+{
+	uint32_t c, j, marks;
+	int i;
+
+	memset(sel, 0, (size_t)LIMIT_CONTESTS_MAX * LIMIT_OPTIONS_MAX);
+	for (i = 0; i < o->nchoose; i++) {
+		const char *eq = strchr(o->choose[i], '=');
+		size_t cl = eq ? (size_t)(eq - o->choose[i]) : 0;
+		int found = 0;
+
+		for (c = 0; eq != NULL && c < m->ncontests; c++) {
+			if (strlen(m->contests[c].id) != cl ||
+			    strncmp(m->contests[c].id, o->choose[i], cl) != 0)
+				continue;
+			for (j = 0; j < m->contests[c].noptions; j++)
+				if (strcmp(m->contests[c].options[j].id, eq + 1) == 0) {
+					sel[c][j] = 1;
+					found = 1;
+				}
+		}
+		if (!found) {
+			fprintf(stderr, "ippyo vote: no such contest and option: "
+			    "%s\n", o->choose[i]);
+			return ERR_USAGE;
+		}
+	}
+	for (c = 0; c < m->ncontests; c++) {
+		for (marks = 0, j = 0; j < m->contests[c].noptions; j++)
+			marks += sel[c][j];
+		if (marks < m->contests[c].min || marks > m->contests[c].max) {
+			fprintf(stderr, "ippyo vote: contest %s takes %u to %u "
+			    "marks, not %u\n", m->contests[c].id,
+			    m->contests[c].min, m->contests[c].max, marks);
+			return ERR_USAGE;
+		}
+	}
+	return 0;
+}
+
+/* POST /api/v1/nonce for purpose. */
+static int
+get_nonce(const struct vote_opts *o, const char *purpose,
+    uint8_t nonce[LIMIT_NONCE_BYTES])
+{
+	struct json_build *b = json_build_object();
+	struct httpc_reply rp;
+	struct json_doc *doc = NULL;
+	char *body = NULL;
+	size_t len;
+	int r;
+
+	memset(&rp, 0, sizeof(rp));
+	if (b == NULL || json_build_set_string(b, "purpose", purpose) != 0 ||
+	    json_build_dump(b, &body, &len) != 0) {
+		json_build_free(b);
+		return ERR_NOMEM;
+	}
+	json_build_free(b);
+	if (httpc_request(o->port, "POST", "/api/v1/nonce", body, &rp) != 0)
+		r = ERR_IO;
+	else if (rp.status != 200) {
+		say_http("asking for a nonce", &rp);
+		r = ERR_PERM;
+	} else if ((r = json_parse(rp.body, rp.len, 4096, &doc, NULL)) == 0)
+		r = json_get_base64_exact(doc, json_root(doc), "nonce", nonce,
+		    LIMIT_NONCE_BYTES);
+	json_doc_free(doc);
+	httpc_reply_free(&rp);
+	free(body);
+	return r;
+}
+
+/* The card signs M = auth_message(origin, nonce, doc); a token as JSON. */
+static int
+token_json(struct card *c, const char *pin, size_t plen, const char *origin,
+    const uint8_t nonce[LIMIT_NONCE_BYTES], const uint8_t *doc_hash,
+    const uint8_t *cert, size_t certlen, struct json_build **out)
+{
+	struct json_build *t = json_build_object();
+	uint8_t m[64], h[DIGEST_LEN], *sig = NULL;
+	size_t siglen = 0;
+	unsigned tries = 0;
+	int r;
+
+	*out = NULL;
+	if (t == NULL)
+		return ERR_NOMEM;
+	auth_message(origin, nonce, doc_hash, m);
+	digest_sha256(m, sizeof(m), h);
+	if ((r = card_sign(c, CARD_KEY_AUTH, pin, plen, h, &sig, &siglen,
+	    &tries)) != 0) {
+		if (r == ERR_PIN_WRONG)
+			fprintf(stderr, "ippyo vote: wrong PIN; %u tries left "
+			    "before the card locks\n", tries);
+		else
+			fprintf(stderr, "ippyo vote: the card: %s\n", err_str(r));
+		json_build_free(t);
+		return r;
+	}
+	if ((r = json_build_set_string(t, "format", AUTH_FORMAT)) != 0 ||
+	    (r = json_build_set_string(t, "algorithm", "RS256")) != 0 ||
+	    (r = json_build_set_base64(t, "certificate", cert, certlen)) != 0 ||
+	    (r = json_build_set_base64(t, "nonce", nonce, LIMIT_NONCE_BYTES)) != 0 ||
+	    (r = json_build_set_base64(t, "signature", sig, siglen)) != 0) {
+		json_build_free(t);
+		free(sig);
+		return r;
+	}
+	free(sig);
+	*out = t;
+	return 0;
+}
+
+/* POSTs {"token": t, ...extra} to path; the reply's JSON in *doc. */
+static int
+post_with_token(const struct vote_opts *o, const char *path,
+    struct json_build *body, const char *what, int want,
+    struct json_doc **doc)
+{
+	struct httpc_reply rp;
+	char *text = NULL;
+	size_t len;
+	int r;
+
+	*doc = NULL;
+	memset(&rp, 0, sizeof(rp));
+	if ((r = json_build_dump(body, &text, &len)) != 0)
+		return r;
+	if (httpc_request(o->port, "POST", path, text, &rp) != 0) {
+		fprintf(stderr, "ippyo vote: %s: no answer from the server\n",
+		    what);
+		r = ERR_IO;
+	} else if (rp.status != want) {
+		say_http(what, &rp);
+		r = rp.status == 409 ? ERR_DUPLICATE : ERR_PERM;
+	} else
+		r = json_parse(rp.body, rp.len, 65536, doc, NULL);
+	httpc_reply_free(&rp);
+	free(text);
+	return r;
+}
+
+static int
+vote(const struct vote_opts *o)
+{
+	static uint8_t sel[LIMIT_CONTESTS_MAX][LIMIT_OPTIONS_MAX];
+	const uint8_t *rows[LIMIT_CONTESTS_MAX];
+	char origin[AUTH_ORIGIN_MAX + 1], pin[32], path[128], purpose[80];
+	char alias[BALLOT_ALIAS_LEN + 1], hex[65];
+	uint8_t nonce[LIMIT_NONCE_BYTES], h[BALLOT_HASH_LEN], pk[SIGN_PUBLIC_LEN];
+	struct election *e = NULL;
+	struct card_ctx *ctx = NULL;
+	struct card *c = NULL;
+	struct json_build *body = NULL, *tok = NULL;
+	struct json_doc *doc = NULL;
+	struct vbuf *ballot = NULL;
+	struct receipt rc;
+	uint8_t *cert = NULL;
+	size_t certlen = 0, plen = 0;
+	const char *s;
+	int64_t pos;
+	uint32_t i;
+	int r;
+
+	memset(pin, 0, sizeof(pin));
+	if ((r = fetch_election(o, &e, origin)) != 0 ||
+	    (r = selections(o, e->manifest, sel)) != 0)
+		goto out;
+	if ((r = card_ctx_new(&ctx)) != 0 ||
+	    (r = card_wait(ctx, o->reader, 10000)) != 0 ||
+	    (r = card_open(ctx, o->reader, &c)) != 0 ||
+	    (r = card_read_cert(c, CARD_CERT_AUTH, &cert, &certlen)) != 0) {
+		fprintf(stderr, "ippyo vote: %s: %s\n", o->reader, err_str(r));
+		goto out;
+	}
+	if ((r = card_ask_secret(o->pin_fd, "利用者証明用 PIN (4 digits): ",
+	    pin, sizeof(pin), &plen)) != 0) {
+		fprintf(stderr, "ippyo vote: could not read the PIN\n");
+		goto out;
+	}
+	/* 1. Who am I in this election: the alias, after the PIN. */
+	snprintf(path, sizeof(path), "/api/v1/elections/%s/alias", o->election);
+	if ((r = get_nonce(o, "login", nonce)) != 0 ||
+	    (r = token_json(c, pin, plen, origin, nonce, NULL, cert, certlen,
+	    &tok)) != 0 || (body = json_build_object()) == NULL ||
+	    (r = json_build_set(body, "token", tok)) != 0) {
+		tok = NULL;
+		r = r != 0 ? r : ERR_NOMEM;
+		goto out;
+	}
+	tok = NULL;
+	if ((r = post_with_token(o, path, body, "identifying the voter", 200,
+	    &doc)) != 0 ||
+	    (r = json_get_string(doc, json_root(doc), "alias", BALLOT_ALIAS_LEN,
+	    &s, NULL)) != 0)
+		goto out;
+	memcpy(alias, s, strlen(s) + 1);
+	json_doc_free(doc);
+	doc = NULL;
+	json_build_free(body);
+	body = NULL;
+	/* 2. Encrypt here, with every proof. */
+	for (i = 0; i < LIMIT_CONTESTS_MAX; i++)
+		rows[i] = sel[i];
+	if ((ballot = vbuf_new(BALLOT_MAX)) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	if ((r = ballot_encrypt(e, alias, rows, ballot)) != 0)
+		goto out;
+	ballot_hash(vbuf_ptr(ballot), vbuf_len(ballot), h);
+	/* 3. The card signs this ballot's hash with a fresh nonce. */
+	snprintf(purpose, sizeof(purpose), "cast:%s", o->election);
+	snprintf(path, sizeof(path), "/api/v1/elections/%s/ballots",
+	    o->election);
+	if ((r = get_nonce(o, purpose, nonce)) != 0 ||
+	    (r = token_json(c, pin, plen, origin, nonce, h, cert, certlen,
+	    &tok)) != 0 || (body = json_build_object()) == NULL ||
+	    (r = json_build_set(body, "token", tok)) != 0) {
+		tok = NULL;
+		r = r != 0 ? r : ERR_NOMEM;
+		goto out;
+	}
+	tok = NULL;
+	explicit_bzero(pin, sizeof(pin));
+	if ((r = json_build_set_base64(body, "ballot", vbuf_ptr(ballot),
+	    vbuf_len(ballot))) != 0 ||
+	    (r = post_with_token(o, path, body, "casting", 201, &doc)) != 0)
+		goto out;
+	/* 4. The receipt must be signed and name this very ballot. */
+	memset(&rc, 0, sizeof(rc));
+	snprintf(rc.election_id, sizeof(rc.election_id), "%s", o->election);
+	if ((r = json_get_int(doc, json_root(doc), "position", 1, INT64_MAX,
+	    &pos)) != 0 ||
+	    (r = json_get_base64_exact(doc, json_root(doc), "ballot_hash",
+	    rc.entry.ballot_hash, 32)) != 0 ||
+	    (r = json_get_base64_exact(doc, json_root(doc), "tracking_code",
+	    rc.entry.tracking_code, 32)) != 0 ||
+	    (r = json_get_string(doc, json_root(doc), "received_at",
+	    CLOCK_TEXT_LEN - 1, &s, NULL)) != 0 ||
+	    (r = json_get_base64_exact(doc, json_root(doc), "public_key",
+	    rc.public_key, 32)) != 0 ||
+	    (r = json_get_base64_exact(doc, json_root(doc), "signature",
+	    rc.signature, 64)) != 0)
+		goto out;
+	rc.entry.position = pos;
+	memcpy(rc.entry.received_at, s, strlen(s) + 1);
+	memcpy(pk, rc.public_key, sizeof(pk));
+	if (o->receipt_key != NULL && ct_hex_decode(o->receipt_key,
+	    strlen(o->receipt_key), pk, sizeof(pk)) != 0) {
+		r = ERR_USAGE;
+		goto out;
+	}
+	if (!ct_eq(rc.entry.ballot_hash, h, sizeof(h)) ||
+	    receipt_verify(pk, &rc) != 0) {
+		fprintf(stderr, "ippyo vote: the RECEIPT DOES NOT VERIFY: keep "
+		    "this output and report it to the election committee\n");
+		r = ERR_VERIFY;
+		goto out;
+	}
+	if ((r = ct_hex_encode(rc.entry.tracking_code, 32, hex,
+	    sizeof(hex))) != 0)
+		goto out;
+	printf("ballot cast: position %lld\ntracking code %s\n",
+	    (long long)pos, hex);
+	if (o->receipt_key == NULL)
+		fprintf(stderr, "ippyo vote: the receipt was checked against the "
+		    "key the server sent; pin it with --receipt-key\n");
+ out:
+	explicit_bzero(pin, sizeof(pin));
+	json_build_free(tok);
+	json_build_free(body);
+	json_doc_free(doc);
+	vbuf_free(ballot);
+	free(cert);
+	card_close(c);
+	card_ctx_free(ctx);
+	election_free(e);
+	return r;
+}
+
+int
+vote_main(int argc, char **argv)
+{
+	struct vote_opts o;
+	uint64_t v;
+	int i;
+
+	memset(&o, 0, sizeof(o));
+	o.pin_fd = -1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (val == NULL) {
+			usage();
+			return 2;
+		}
+		i++;
+		if (strcmp(a, "--server") == 0) {
+			if (strncmp(val, "http://127.0.0.1:", 17) != 0 ||
+			    strparse_u64(val + 17, 65535, &v) != 0 || v == 0) {
+				fprintf(stderr, "ippyo vote: --server takes "
+				    "http://127.0.0.1:PORT (TLS comes from a front "
+				    "proxy; docs/PROTOCOL-http.md)\n");
+				return 2;
+			}
+			o.port = (int)v;
+		} else if (strcmp(a, "--election") == 0 &&
+		    strparse_ident(val, strlen(val), ELECTION_ID_MAX) == 0)
+			o.election = val;
+		else if (strcmp(a, "--reader") == 0)
+			o.reader = val;
+		else if (strcmp(a, "--origin") == 0)
+			o.origin = val;
+		else if (strcmp(a, "--receipt-key") == 0)
+			o.receipt_key = val;
+		else if (strcmp(a, "--pin-fd") == 0 &&
+		    strparse_u64(val, 1024, &v) == 0)
+			o.pin_fd = (int)v;
+		else if (strcmp(a, "--choose") == 0 && o.nchoose < CHOICES_MAX)
+			o.choose[o.nchoose++] = val;
+		else {
+			usage();
+			return 2;
+		}
+	}
+	if (o.port == 0 || o.election == NULL || o.reader == NULL) {
+		usage();
+		return 2;
+	}
+	return vote(&o) == 0 ? 0 : 1;
+}
