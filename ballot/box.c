@@ -390,3 +390,74 @@ box_checkpoint(struct db *db, const struct election *e, struct sign_key *k,
 	db_rollback(db);
 	return r;
 }
+
+int
+box_checkpoints_verify(struct db *db, const struct election *e,
+    const uint8_t pk[SIGN_PUBLIC_LEN], int64_t *count, int64_t *bad)
+{
+	struct db_param p = DB_TEXT(e->manifest->id);
+	struct db_result *res = NULL;
+	int i, rows, r;
+
+	REQUIRE(db != NULL && e != NULL && pk != NULL && count != NULL &&
+	    bad != NULL);
+	*count = *bad = 0;
+	if ((r = db_exec(db, "SELECT c.position, c.tracking_code, c.at, c.final, "
+	    "c.public_key, c.signature, b.tracking_code FROM box_checkpoints c "
+	    "LEFT JOIN ballots b ON b.election_id = c.election_id AND "
+	    "b.position = c.position WHERE c.election_id = $1 ORDER BY "
+	    "c.position, c.at", &p, 1, &res)) != 0)
+		return r;
+	rows = db_result_rows(res);
+	for (i = 0; i < rows && r == 0; i++) {
+		uint8_t *tc = NULL, *cpk = NULL, *sig = NULL, *chain = NULL;
+		size_t tcl = 0, pkl = 0, sigl = 0, chl = 0, n;
+		uint8_t want[32], m[256];
+		struct box_entry be;
+		const char *at = NULL;
+		int64_t pos = 0;
+		int final = 0;
+
+		if (db_get_i64(res, i, 0, &pos) != 0 ||
+		    db_get_bytes(res, i, 1, 32, &tc, &tcl) != 0 ||
+		    db_get_text(res, i, 2, CLOCK_TEXT_LEN - 1, &at) != 0 ||
+		    db_get_bool(res, i, 3, &final) != 0 ||
+		    db_get_bytes(res, i, 4, SIGN_PUBLIC_LEN, &cpk, &pkl) != 0 ||
+		    db_get_bytes(res, i, 5, SIGN_SIG_LEN, &sig, &sigl) != 0 ||
+		    tcl != 32 || pkl != SIGN_PUBLIC_LEN || sigl != SIGN_SIG_LEN ||
+		    !ct_eq(cpk, pk, SIGN_PUBLIC_LEN))
+			r = ERR_VERIFY;
+		if (r == 0) {
+			if (pos == 0)
+				box_seed(e->context_hash, want);
+			else if (db_is_null(res, i, 6) ||
+			    db_get_bytes(res, i, 6, 32, &chain, &chl) != 0 ||
+			    chl != 32)
+				r = ERR_VERIFY;
+			else
+				memcpy(want, chain, 32);
+		}
+		if (r == 0 && !ct_eq(want, tc, 32))
+			r = ERR_VERIFY;
+		if (r == 0) {
+			memset(&be, 0, sizeof(be));
+			be.position = pos;
+			memcpy(be.tracking_code, tc, 32);
+			memcpy(be.received_at, at, strlen(at) + 1);
+			if ((n = receipt_message(e->manifest->id, &be, m,
+			    sizeof(m))) == 0 || sign_verify(pk, final ? "box-final" :
+			    "box-checkpoint", m, n, sig) != 0)
+				r = ERR_VERIFY;
+		}
+		if (r != 0)
+			*bad = pos;
+		else
+			(*count)++;
+		free(tc);
+		free(cpk);
+		free(sig);
+		free(chain);
+	}
+	db_result_free(res);
+	return r;
+}

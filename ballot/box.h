@@ -91,4 +91,14 @@ int box_checkpoint(struct db *db, const struct election *e,
     struct sign_key *k, int final, int64_t *position)
     __attribute__((warn_unused_result));
 
+/*
+ * Checks every stored checkpoint of the election: signed (tag
+ * box-checkpoint, or box-final) by pk, and its tracking code is the
+ * chain's code at its position (the seed for position 0).  *count
+ * receives how many; on ERR_VERIFY *bad is the failing position.
+ */
+int box_checkpoints_verify(struct db *db, const struct election *e,
+    const uint8_t pk[SIGN_PUBLIC_LEN], int64_t *count, int64_t *bad)
+    __attribute__((warn_unused_result));
+
 #endif /* IPPYO_BALLOT_BOX_H */

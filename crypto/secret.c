@@ -1,6 +1,7 @@
 /*
  * secret.c - guarded memory for secrets.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -13,7 +14,8 @@
 struct secret {
 	uint8_t *p;		/* sodium_malloc'd bytes */
 	size_t len;		/* their number */
-	int opens;		/* nesting depth of secret_open() */
+	int opens;		/* open handles, from all threads */
+	pthread_mutex_t mu;	/* guards opens and the page protection */
 };
 
 int
@@ -39,7 +41,12 @@ secret_new(size_t len, struct secret **out)
 		return ERR_NOMEM;
 	s->len = len;
 	s->opens = 0;
+	if (pthread_mutex_init(&s->mu, NULL) != 0) {
+		sodium_free(s);
+		return ERR_NOMEM;
+	}
 	if ((s->p = sodium_malloc(len)) == NULL) {
+		pthread_mutex_destroy(&s->mu);
 		sodium_free(s);
 		return ERR_NOMEM;
 	}
@@ -73,6 +80,7 @@ secret_free(struct secret *s)
 	/* sodium_free() wipes before releasing; it needs write access. */
 	sodium_mprotect_readwrite(s->p);
 	sodium_free(s->p);
+	pthread_mutex_destroy(&s->mu);
 	sodium_free(s);
 }
 
@@ -87,17 +95,24 @@ uint8_t *
 secret_open(struct secret *s)
 {
 	REQUIRE(s != NULL);
+	/* Threads share long-lived keys (the server's receipt key): the page
+	 * stays readable while any of them has it open. */
+	pthread_mutex_lock(&s->mu);
 	if (s->opens++ == 0)
 		sodium_mprotect_readwrite(s->p);
+	pthread_mutex_unlock(&s->mu);
 	return s->p;
 }
 
 void
 secret_close(struct secret *s)
 {
-	REQUIRE(s != NULL && s->opens > 0);
+	REQUIRE(s != NULL);
+	pthread_mutex_lock(&s->mu);
+	REQUIRE(s->opens > 0);
 	if (--s->opens == 0)
 		sodium_mprotect_noaccess(s->p);
+	pthread_mutex_unlock(&s->mu);
 }
 
 void

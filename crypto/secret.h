@@ -35,8 +35,9 @@ size_t secret_len(const struct secret *s);
 
 /*
  * Makes the bytes readable and writable and returns them; pair with
- * secret_close().  Opens nest (a counter), so helpers may open a secret
- * their caller already opened.
+ * secret_close().  Opens nest (a counter, thread-safe), so helpers may
+ * open a secret their caller already opened, and threads may share one
+ * (the bytes stay accessible until the last close).
  */
 uint8_t *secret_open(struct secret *s);
 

@@ -13,6 +13,7 @@
  */
 #include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,10 +102,117 @@ api_ballot_init(const char *origin)
 	return 0;
 }
 
+/* ---- periodic checkpoints of every open box ---- */
+
+static pthread_t ckpt_thread;
+static int ckpt_running;
+static int ckpt_stop;
+static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
+static char ckpt_dburl[1024];
+static unsigned ckpt_every_s;
+
+static struct election *cache_find(const char *id);
+static struct election *cache_put(struct election *e);
+
+/* Signs the head of every open election's box once. */
+static void
+checkpoint_all(struct db *db)
+{
+	struct db_result *q = NULL;
+	int i, rows;
+
+	if (db_exec(db, "SELECT election_id FROM elections WHERE state = "
+	    "'open'", NULL, 0, &q) != 0)
+		return;
+	rows = db_result_rows(q);
+	for (i = 0; i < rows; i++) {
+		struct election *e, *loaded = NULL;
+		const char *id;
+		int64_t pos;
+
+		if (db_get_text(q, i, 0, LIMIT_ID_LEN_MAX, &id) != 0)
+			continue;
+		if ((e = cache_find(id)) == NULL) {
+			if (election_load(db, id, &loaded) != 0)
+				continue;
+			if ((e = cache_put(loaded)) != loaded)
+				election_free(loaded);
+			if (e == NULL)
+				continue;
+		}
+		if (box_checkpoint(db, e, ballot_key, 0, &pos) == 0)
+			log_info("box.checkpoint", LOG_S("election", id),
+			    LOG_I("position", pos));
+		else
+			log_warn("box.checkpoint_failed", LOG_S("election", id));
+	}
+	db_result_free(q);
+}
+
+static void *
+checkpointer(void *arg)
+{
+	struct db *db = NULL;
+
+	(void)arg;
+	pthread_mutex_lock(&ckpt_mu);
+	while (!ckpt_stop) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += ckpt_every_s;
+		while (!ckpt_stop && pthread_cond_timedwait(&ckpt_cv, &ckpt_mu,
+		    &until) == 0)
+			;
+		if (ckpt_stop)
+			break;
+		pthread_mutex_unlock(&ckpt_mu);
+		if (db == NULL && db_open(ckpt_dburl, NULL, &db) != 0)
+			db = NULL;
+		if (db != NULL)
+			checkpoint_all(db);
+		pthread_mutex_lock(&ckpt_mu);
+	}
+	pthread_mutex_unlock(&ckpt_mu);
+	db_close(db);
+	return NULL;
+}
+
+int
+api_ballot_checkpoints_start(const char *database_url)
+{
+	const char *v = getenv("IPPYO_CHECKPOINT_S");
+	uint64_t s = 300;
+
+	if (!ballot_ready || database_url == NULL ||
+	    strlen(database_url) >= sizeof(ckpt_dburl))
+		return ERR_UNAVAILABLE;
+	if (v != NULL && *v != '\0' && (strparse_u64(v, 86400, &s) != 0 ||
+	    s == 0))
+		return ERR_USAGE;
+	memcpy(ckpt_dburl, database_url, strlen(database_url) + 1);
+	ckpt_every_s = (unsigned)s;
+	ckpt_stop = 0;
+	if (pthread_create(&ckpt_thread, NULL, checkpointer, NULL) != 0)
+		return ERR_NOMEM;
+	ckpt_running = 1;
+	return 0;
+}
+
 void
 api_ballot_fini(void)
 {
 	int i;
+
+	if (ckpt_running) {
+		pthread_mutex_lock(&ckpt_mu);
+		ckpt_stop = 1;
+		pthread_cond_signal(&ckpt_cv);
+		pthread_mutex_unlock(&ckpt_mu);
+		pthread_join(ckpt_thread, NULL);
+		ckpt_running = 0;
+	}
 
 	for (i = 0; i < ELECTION_CACHE_MAX; i++) {
 		election_free(election_cache[i]);

@@ -15,6 +15,14 @@
  * receipt key answer ERR_UNAVAILABLE (503); the other endpoints serve.
  */
 int api_ballot_init(const char *origin) __attribute__((warn_unused_result));
+/*
+ * Starts a thread that signs a checkpoint of every open election's box
+ * every IPPYO_CHECKPOINT_S seconds (default 300), on a connection of its
+ * own; api_ballot_fini stops it.  ERR_UNAVAILABLE when casting is not
+ * configured.
+ */
+int api_ballot_checkpoints_start(const char *database_url)
+    __attribute__((warn_unused_result));
 void api_ballot_fini(void);
 
 int api_election_get(struct http_request *req, struct http_response *res,

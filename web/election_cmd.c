@@ -25,6 +25,7 @@
 #include "crypto/ct.h"
 #include "crypto/group.h"
 #include "crypto/seal.h"
+#include "crypto/sign.h"
 #include "crypto/secret.h"
 #include "db/db.h"
 #include "web/election_cmd.h"
@@ -39,7 +40,7 @@ usage(void)
 	    "  ippyo election freeze-roll ID\n"
 	    "  ippyo election test-key ID --sealed-secret FILE [--passphrase-fd N]\n"
 	    "  ippyo election open ID | close ID\n"
-	    "  ippyo election box ID\n"
+	    "  ippyo election box ID [--key HEX]   (checkpoints against the server's key)\n"
 	    "  (all take --database URL; default DATABASE_URL)\n");
 }
 
@@ -92,7 +93,7 @@ count(struct db *db, const char *sql, const char *id)
 }
 
 static int
-cmd_show(struct db *db, const char *id, int box)
+cmd_show(struct db *db, const char *id, int box, const char *keyhex)
 {
 	struct election *e = NULL;
 	char opens[CLOCK_TEXT_LEN], closes[CLOCK_TEXT_LEN], hex[65];
@@ -138,6 +139,19 @@ cmd_show(struct db *db, const char *id, int box)
 			    (long long)bad);
 		else
 			printf("  box chain    not checked: %s\n", err_str(r));
+		if (r == 0 && keyhex != NULL) {
+			uint8_t pk[SIGN_PUBLIC_LEN];
+
+			if (ct_hex_decode(keyhex, strlen(keyhex), pk, sizeof(pk)) != 0)
+				r = ERR_USAGE;
+			else if ((r = box_checkpoints_verify(db, e, pk, &n,
+			    &bad)) == 0)
+				printf("  checkpoints  %lld, all signed by the key "
+				    "and on the chain\n", (long long)n);
+			else
+				printf("  checkpoints  at position %lld do NOT "
+				    "verify\n", (long long)bad);
+		}
 	}
 	election_free(e);
 	return r;
@@ -203,6 +217,7 @@ int
 election_main(int argc, char **argv)
 {
 	const char *url = getenv("DATABASE_URL"), *sealed = NULL, *arg;
+	const char *keyhex = NULL;
 	struct db *db = NULL;
 	uint64_t fdv = 0;
 	int i, r, pfd = -1;
@@ -221,6 +236,8 @@ election_main(int argc, char **argv)
 			url = argv[++i];
 		else if (strcmp(argv[i], "--sealed-secret") == 0)
 			sealed = argv[++i];
+		else if (strcmp(argv[i], "--key") == 0)
+			keyhex = argv[++i];
 		else if (strcmp(argv[i], "--passphrase-fd") == 0 &&
 		    strparse_u64(argv[i + 1], 1024, &fdv) == 0) {
 			pfd = (int)fdv;
@@ -241,9 +258,9 @@ election_main(int argc, char **argv)
 	if (strcmp(argv[1], "create") == 0)
 		r = cmd_create(db, arg);
 	else if (strcmp(argv[1], "show") == 0)
-		r = cmd_show(db, arg, 0);
+		r = cmd_show(db, arg, 0, NULL);
 	else if (strcmp(argv[1], "box") == 0)
-		r = cmd_show(db, arg, 1);
+		r = cmd_show(db, arg, 1, keyhex);
 	else if (strcmp(argv[1], "freeze-roll") == 0) {
 		if ((r = election_freeze_roll(db, arg, audit_actor())) == 0)
 			printf("election %s: roll frozen\n", arg);

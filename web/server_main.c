@@ -174,6 +174,8 @@ main(int argc, char **argv)
 	 * the ballot endpoint answers 503 and the rest still serve. */
 	if ((r = api_ballot_init(cfg.origin)) != 0)
 		log_warn("server.casting_disabled", LOG_E("err", r));
+	else if ((r = api_ballot_checkpoints_start(cfg.database_url)) != 0)
+		log_warn("server.no_checkpoints", LOG_E("err", r));
 
 	/* Block the stop signals in every thread; main waits for them. */
 	sigemptyset(&sigs);

@@ -85,6 +85,7 @@ start_server(void)
 		setenv("IPPYO_AUTH_CRL", crl, 1);
 		setenv("IPPYO_OCSP", "off", 1);
 		setenv("IPPYO_LOG_LEVEL", "warn", 1);
+		setenv("IPPYO_CHECKPOINT_S", "1", 1);
 		execl(bin, bin, (char *)NULL);
 		_exit(127);
 	}
@@ -346,4 +347,31 @@ TEST(web_cast_refusals)
 	ASSERT_INT_EQ(rp.status, 400);
 	httpc_reply_free(&rp);
 	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM ballots WHERE election_id = 'web1' AND voter_resident_id = '1002'"), 0);
+}
+
+/* The server signs the head of every open box periodically. */
+TEST(web_checkpoints_signed_and_verifiable)
+{
+	static const uint8_t other[SIGN_PUBLIC_LEN] = { 1 };
+	struct json_doc *kdoc = NULL;
+	struct httpc_reply kr;
+	struct election *e = NULL;
+	uint8_t pk[SIGN_PUBLIC_LEN];
+	int64_t n = 0, bad = 0;
+	int i;
+
+	setup();
+	ASSERT_INT_EQ(httpc_request(port, "GET", "/api/v1/receipt-key", NULL, &kr), 0);
+	ASSERT_OK(json_parse(kr.body, kr.len, 4096, &kdoc, NULL));
+	ASSERT_OK(json_get_base64_exact(kdoc, json_root(kdoc), "public_key", pk, 32));
+	ASSERT_OK(election_load(db, "web1", &e));
+	for (i = 0; i < 50 && n == 0; i++) {
+		usleep(100000);
+		ASSERT_OK(box_checkpoints_verify(db, e, pk, &n, &bad));
+	}
+	ASSERT_TRUE(n >= 1);
+	ASSERT_ERR(box_checkpoints_verify(db, e, other, &n, &bad), ERR_VERIFY);
+	election_free(e);
+	json_doc_free(kdoc);
+	httpc_reply_free(&kr);
 }

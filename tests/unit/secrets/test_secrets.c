@@ -1,6 +1,7 @@
 /*
  * test_secrets.c - secret memory, constant-time codecs, Ed25519, sealed files.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,4 +311,40 @@ TEST(seal_files_are_private_and_atomic)
 	rmdir(dir);
 	secret_free(c);
 	secret_free(p);
+}
+
+struct signer_arg {
+	struct sign_key *k;
+	int failures;
+};
+
+static void *
+signer(void *arg)
+{
+	struct signer_arg *a = arg;
+	uint8_t pk[SIGN_PUBLIC_LEN], sig[SIGN_SIG_LEN];
+	int i;
+
+	sign_key_public(a->k, pk);
+	for (i = 0; i < 2000; i++)
+		if (sign_sign(a->k, "receipt", (const uint8_t *)"m", 1, sig) != 0 ||
+		    sign_verify(pk, "receipt", (const uint8_t *)"m", 1, sig) != 0)
+			a->failures++;
+	return NULL;
+}
+
+/* A server's threads sign receipts with one key at once. */
+TEST(sign_key_shared_by_threads)
+{
+	struct signer_arg a = { NULL, 0 };
+	pthread_t th[4];
+	int i;
+
+	ASSERT_OK(sign_key_generate(&a.k));
+	for (i = 0; i < 4; i++)
+		ASSERT_INT_EQ(pthread_create(&th[i], NULL, signer, &a), 0);
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	ASSERT_INT_EQ(a.failures, 0);
+	sign_key_free(a.k);
 }
