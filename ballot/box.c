@@ -1,6 +1,7 @@
 /*
  * box.c - chained ballot box, receipts, checkpoints.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,26 +92,24 @@ box_lock(struct db *db, const char *election_id)
 	    "'ippyo-box:' || $1, 0))", &p, 1, NULL);
 }
 
-int
-box_append(struct db *db, const struct election *e, const char *resident_id,
-    const char *alias, const uint8_t *ballot, size_t len,
-    struct box_entry *out)
+/*
+ * Appends one ballot inside the caller's transaction, which holds the
+ * election's box lock.  On failure the transaction may be aborted: the
+ * caller rolls back (or back to a savepoint).  *out is set on success.
+ */
+static int
+append_locked(struct db *db, const struct election *e,
+    const char *resident_id, const char *alias, const uint8_t *ballot,
+    size_t len, struct box_entry *out)
 {
-	const char *id;
+	const char *id = e->manifest->id;
 	struct db_result *res = NULL;
 	uint8_t prev[32];
 	int64_t now;
 	int r;
 
-	REQUIRE(db != NULL && e != NULL && resident_id != NULL &&
-	    alias != NULL && ballot != NULL && out != NULL);
 	memset(out, 0, sizeof(*out));
-	id = e->manifest->id;
 	ballot_hash(ballot, len, out->ballot_hash);
-	if ((r = db_begin(db)) != 0)
-		return r;
-	if ((r = box_lock(db, id)) != 0)
-		goto out;
 	/* The time is read under the lock: received_at never runs backwards
 	 * along the chain, and a ballot that waited past the close is late. */
 	now = clock_now_us();
@@ -180,14 +179,208 @@ box_append(struct db *db, const struct election *e, const char *resident_id,
 		    p, 3, NULL)) != 0)
 			goto out;
 	}
-	if ((r = db_commit(db)) != 0)
-		goto out;
-	return 0;
+	r = 0;
  out:
 	db_result_free(res);
-	db_rollback(db);
-	memset(out, 0, sizeof(*out));
+	if (r != 0)
+		memset(out, 0, sizeof(*out));
 	return r;
+}
+
+int
+box_append(struct db *db, const struct election *e, const char *resident_id,
+    const char *alias, const uint8_t *ballot, size_t len,
+    struct box_entry *out)
+{
+	int r;
+
+	REQUIRE(db != NULL && e != NULL && resident_id != NULL &&
+	    alias != NULL && ballot != NULL && out != NULL);
+	memset(out, 0, sizeof(*out));
+	if ((r = db_begin(db)) != 0)
+		return r;
+	if ((r = box_lock(db, e->manifest->id)) != 0 ||
+	    (r = append_locked(db, e, resident_id, alias, ballot, len,
+	    out)) != 0 || (r = db_commit(db)) != 0) {
+		db_rollback(db);
+		memset(out, 0, sizeof(*out));
+		return r;
+	}
+	return 0;
+}
+
+/* ---- group commit ---- */
+
+#define WRITER_BATCH_MAX 256
+
+struct box_job {
+	const struct election *e;	/* borrowed until done */
+	const char *resident;
+	const char *alias;
+	const uint8_t *ballot;
+	size_t len;
+	struct box_entry *out;
+	int r;				/* result */
+	int done;			/* set by the writer */
+	struct box_job *next;
+};
+
+struct box_writer {
+	pthread_mutex_t mu;		/* guards everything below */
+	pthread_cond_t work;		/* jobs queued, or stop */
+	pthread_cond_t done;		/* a batch finished */
+	struct box_job *head, *tail;	/* the queue */
+	int stop;			/* shutting down */
+	pthread_t thread;		/* the writer */
+	struct db *db;			/* its connection */
+	char url[1024];			/* to reconnect */
+};
+
+/* Appends a batch in one transaction, one savepoint per ballot. */
+static void
+write_batch(struct box_writer *w, struct box_job *jobs)
+{
+	struct box_job *j;
+	int r;
+
+	if (w->db == NULL && db_open(w->url, NULL, &w->db) != 0) {
+		w->db = NULL;
+		for (j = jobs; j != NULL; j = j->next)
+			j->r = ERR_DB_CONNECT;
+		return;
+	}
+	if ((r = db_begin(w->db)) != 0)
+		goto fail;
+	for (j = jobs; j != NULL; j = j->next) {
+		if ((r = box_lock(w->db, j->e->manifest->id)) != 0 ||
+		    (r = db_exec(w->db, "SAVEPOINT one", NULL, 0, NULL)) != 0)
+			goto fail;
+		j->r = append_locked(w->db, j->e, j->resident, j->alias,
+		    j->ballot, j->len, j->out);
+		if ((r = db_exec(w->db, j->r == 0 ? "RELEASE SAVEPOINT one" :
+		    "ROLLBACK TO SAVEPOINT one", NULL, 0, NULL)) != 0)
+			goto fail;
+	}
+	if ((r = db_commit(w->db)) != 0)
+		goto fail;
+	return;
+ fail:
+	/* Something beyond one ballot went wrong: each alone, as before. */
+	db_rollback(w->db);
+	log_warn("box.batch_failed", LOG_E("error", r));
+	for (j = jobs; j != NULL; j = j->next)
+		j->r = box_append(w->db, j->e, j->resident, j->alias, j->ballot,
+		    j->len, j->out);
+	if (r == ERR_DB_CONNECT) {
+		db_close(w->db);
+		w->db = NULL;
+	}
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct box_writer *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct box_job *batch, *j, *last;
+		int n;
+
+		while (!w->stop && w->head == NULL)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (w->head == NULL)
+			break;
+		/* Take up to WRITER_BATCH_MAX jobs off the queue. */
+		batch = w->head;
+		for (n = 1, last = batch; last->next != NULL &&
+		    n < WRITER_BATCH_MAX; n++)
+			last = last->next;
+		w->head = last->next;
+		if (w->head == NULL)
+			w->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&w->mu);
+		write_batch(w, batch);
+		pthread_mutex_lock(&w->mu);
+		for (j = batch; j != NULL; j = j->next)
+			j->done = 1;
+		pthread_cond_broadcast(&w->done);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int
+box_writer_new(const char *database_url, struct box_writer **out)
+{
+	struct box_writer *w;
+
+	REQUIRE(database_url != NULL && out != NULL);
+	*out = NULL;
+	if (strlen(database_url) >= sizeof(w->url) ||
+	    (w = calloc(1, sizeof(*w))) == NULL)
+		return ERR_NOMEM;
+	memcpy(w->url, database_url, strlen(database_url) + 1);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->done, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		free(w);
+		return ERR_NOMEM;
+	}
+	*out = w;
+	return 0;
+}
+
+void
+box_writer_free(struct box_writer *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	db_close(w->db);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->work);
+	pthread_cond_destroy(&w->done);
+	free(w);
+}
+
+int
+box_writer_append(struct box_writer *w, const struct election *e,
+    const char *resident_id, const char *alias, const uint8_t *ballot,
+    size_t len, struct box_entry *out)
+{
+	struct box_job job;
+
+	REQUIRE(w != NULL && e != NULL && resident_id != NULL &&
+	    alias != NULL && ballot != NULL && out != NULL);
+	memset(&job, 0, sizeof(job));
+	job.e = e;
+	job.resident = resident_id;
+	job.alias = alias;
+	job.ballot = ballot;
+	job.len = len;
+	job.out = out;
+	pthread_mutex_lock(&w->mu);
+	if (w->stop) {
+		pthread_mutex_unlock(&w->mu);
+		return ERR_UNAVAILABLE;
+	}
+	if (w->tail != NULL)
+		w->tail->next = &job;
+	else
+		w->head = &job;
+	w->tail = &job;
+	pthread_cond_signal(&w->work);
+	while (!job.done)
+		pthread_cond_wait(&w->done, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	return job.r;
 }
 
 static size_t

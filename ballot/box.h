@@ -61,6 +61,24 @@ int box_append(struct db *db, const struct election *e,
     size_t len, struct box_entry *out) __attribute__((warn_unused_result));
 
 /*
+ * Group commit: a writer thread with its own connection that appends every
+ * ballot queued meanwhile in one transaction (one COMMIT, one fsync, for
+ * many), each under a savepoint so that one refused ballot rolls back
+ * alone; the same checks as box_append, in queue order.  If the batch as
+ * a whole fails, each ballot is appended alone.  box_writer_append blocks
+ * until its ballot is committed (or refused) and is thread-safe.
+ */
+struct box_writer;
+
+int box_writer_new(const char *database_url, struct box_writer **out)
+    __attribute__((warn_unused_result));
+/* Stops the writer after the queued ballots are written.  Accepts NULL. */
+void box_writer_free(struct box_writer *w);
+int box_writer_append(struct box_writer *w, const struct election *e,
+    const char *resident_id, const char *alias, const uint8_t *ballot,
+    size_t len, struct box_entry *out) __attribute__((warn_unused_result));
+
+/*
  * Takes the election's box lock for the rest of the caller's transaction:
  * box appends and state changes of the election are serialised by it.
  */

@@ -156,8 +156,10 @@ cast_ballot(const struct cast_ctx *ctx, const struct election *e,
 	if ((r = check_proofs(e, &b)) != 0)
 		goto out;
 	/* One transaction; the receipt only after it committed. */
-	if ((r = box_append(ctx->db, e, resident, alias, ballot, len,
-	    &entry)) != 0)
+	if ((r = ctx->writer != NULL ?
+	    box_writer_append(ctx->writer, e, resident, alias, ballot, len,
+	    &entry) :
+	    box_append(ctx->db, e, resident, alias, ballot, len, &entry)) != 0)
 		goto out;
 	if ((r = receipt_sign(ctx->receipt_key, e->manifest->id, &entry,
 	    receipt)) != 0) {

@@ -34,6 +34,7 @@ struct cast_ctx {
 	const struct certcheck *cc;	/* user-authentication trust */
 	const char *origin;		/* the service origin tokens bind */
 	struct sign_key *receipt_key;	/* signs receipts */
+	struct box_writer *writer;	/* group commit, or NULL: box_append */
 };
 
 /*

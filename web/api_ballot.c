@@ -110,6 +110,7 @@ static int ckpt_stop;
 static pthread_mutex_t ckpt_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t ckpt_cv = PTHREAD_COND_INITIALIZER;
 static char ckpt_dburl[1024];
+static struct box_writer *ballot_writer;
 static unsigned ckpt_every_s;
 
 static struct election *cache_find(const char *id);
@@ -193,6 +194,9 @@ api_ballot_checkpoints_start(const char *database_url)
 		return ERR_USAGE;
 	memcpy(ckpt_dburl, database_url, strlen(database_url) + 1);
 	ckpt_every_s = (unsigned)s;
+	/* Group commit for the box (without it, each cast commits alone). */
+	if (box_writer_new(database_url, &ballot_writer) != 0)
+		ballot_writer = NULL;
 	ckpt_stop = 0;
 	if (pthread_create(&ckpt_thread, NULL, checkpointer, NULL) != 0)
 		return ERR_NOMEM;
@@ -213,6 +217,8 @@ api_ballot_fini(void)
 		pthread_join(ckpt_thread, NULL);
 		ckpt_running = 0;
 	}
+	box_writer_free(ballot_writer);
+	ballot_writer = NULL;
 
 	for (i = 0; i < ELECTION_CACHE_MAX; i++) {
 		election_free(election_cache[i]);
@@ -502,6 +508,7 @@ api_alias(struct http_request *req, struct http_response *res, void *app)
 	ctx.cc = ballot_cc;
 	ctx.origin = ballot_origin;
 	ctx.receipt_key = ballot_key;
+	ctx.writer = NULL;
 	if ((r = cast_alias(&ctx, e, &ti->t, alias)) != 0)
 		goto out;
 	if ((b = json_build_object()) == NULL ||
@@ -563,6 +570,7 @@ api_ballot_cast(struct http_request *req, struct http_response *res,
 	ctx.cc = ballot_cc;
 	ctx.origin = ballot_origin;
 	ctx.receipt_key = ballot_key;
+	ctx.writer = ballot_writer;
 	if ((r = cast_ballot(&ctx, e, ballot, blen, &ti->t, &rc)) != 0)
 		goto out;
 	if ((b = json_build_object()) == NULL ||

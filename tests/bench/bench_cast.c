@@ -199,7 +199,8 @@ main(void)
 		test_fail(__FILE__, __LINE__, "card key");
 	free(kd);
 	db = testdb_new(dbname, sizeof(dbname));
-	snprintf(url, sizeof(url), "%s dbname=%s", test_database_url(), dbname);
+	snprintf(url, sizeof(url), "%s dbname=%s%s", test_database_url(), dbname,
+	    getenv("BENCH_CAST_ASYNC") ? " options='-c synchronous_commit=off'" : "");
 	if (migrate_apply(db, db_migrations, db_migrations_count, &applied) != 0)
 		test_fail(__FILE__, __LINE__, "migrate");
 	p = csv;
@@ -341,12 +342,18 @@ main(void)
 		test_fail(__FILE__, __LINE__, "only %d of %d accepted", accepted,
 		    VOTERS);
 	qsort(latency_ms, VOTERS, sizeof(double), cmp_double);
-	printf("BENCH name=cast_throughput_per_s value=%.1f unit=ballots/s\n",
-	    VOTERS / elapsed);
-	printf("BENCH name=cast_p50_ms value=%.2f unit=ms\n",
-	    latency_ms[VOTERS / 2]);
-	printf("BENCH name=cast_p99_ms value=%.2f unit=ms\n",
-	    latency_ms[VOTERS * 99 / 100]);
+	{
+		/* BENCH_CAST_ASYNC=1 is a diagnostic (synchronous_commit off):
+		 * its figures carry another name and are never the target's. */
+		const char *sfx = getenv("BENCH_CAST_ASYNC") ? "_async_diag" : "";
+
+		printf("BENCH name=cast_throughput%s_per_s value=%.1f "
+		    "unit=ballots/s\n", sfx, VOTERS / elapsed);
+		printf("BENCH name=cast_p50%s_ms value=%.2f unit=ms\n", sfx,
+		    latency_ms[VOTERS / 2]);
+		printf("BENCH name=cast_p99%s_ms value=%.2f unit=ms\n", sfx,
+		    latency_ms[VOTERS * 99 / 100]);
+	}
 	for (i = 0; i < VOTERS; i++)
 		free(bodies[i]);
 	election_free(e);
