@@ -15,11 +15,19 @@
 #include "core/limits.h"
 #include "core/misuse.h"
 #include "crypto/dkg.h"
+#include "crypto/rand.h"
 #include "crypto/secret.h"
+#include "crypto/sign.h"
 
 #define SHARE_INFO "ippyo/dkg-share/v1"
 #define PUB_ITEM (GROUP_POINT_LEN + PROOF_SCHNORR_LEN)
 #define COMM_KEY_LABEL 0xffffffffu
+#define PUB_SIG_TAG "dkg-public"
+#define SHARE_SIG_TAG "dkg-share"
+/* The encrypted share without its signature: E || ciphertext || tag. */
+#define SHARE_BODY_LEN (DKG_SHARE_LEN - SIGN_SIG_LEN)
+/* What a share signature covers: context || n || k || i || j || body. */
+#define SHARE_MSG_LEN (HASH_LEN + 16 + SHARE_BODY_LEN)
 
 /* A trustee's secrets, kept in one sodium_malloc'd struct secret. */
 struct dkg_secrets {
@@ -34,6 +42,8 @@ struct dkg_trustee {
 	uint32_t index;			/* j, 1..n */
 	uint8_t X[GROUP_POINT_LEN];	/* x·G, the communication key */
 	struct secret *sec;		/* struct dkg_secrets */
+	struct sign_key *sk;		/* signs the public message, shares */
+	uint8_t spk[SIGN_PUBLIC_LEN];	/* its public key */
 	uint8_t have[LIMIT_TRUSTEES_MAX]; /* share from i accepted */
 	int finished;			/* s is set */
 };
@@ -65,6 +75,13 @@ size_t
 dkg_public_len(const struct dkg_params *p)
 {
 	REQUIRE(dkg_params_valid(p));
+	return (size_t)(1 + p->k) * PUB_ITEM + SIGN_PUBLIC_LEN + SIGN_SIG_LEN;
+}
+
+/* Offset of the signing key in a public message (the items before it). */
+static size_t
+pub_items_len(const struct dkg_params *p)
+{
 	return (size_t)(1 + p->k) * PUB_ITEM;
 }
 
@@ -75,6 +92,60 @@ u32be(uint8_t *b, uint32_t v)
 	b[1] = (uint8_t)(v >> 16);
 	b[2] = (uint8_t)(v >> 8);
 	b[3] = (uint8_t)v;
+}
+
+/*
+ * What the public message's signature covers:
+ * context || n || k || i || items || spk (all of the message before the
+ * signature).  Caller frees *out.
+ */
+static int
+pub_sig_msg(const struct dkg_params *p, uint32_t i, const uint8_t *pub,
+    uint8_t **out, size_t *out_len)
+{
+	size_t body = pub_items_len(p) + SIGN_PUBLIC_LEN;
+	uint8_t *m;
+
+	*out = NULL;
+	*out_len = 0;
+	if ((m = malloc(HASH_LEN + 12 + body)) == NULL)
+		return ERR_NOMEM;
+	memcpy(m, p->context, HASH_LEN);
+	u32be(m + HASH_LEN, p->n);
+	u32be(m + HASH_LEN + 4, p->k);
+	u32be(m + HASH_LEN + 8, i);
+	memcpy(m + HASH_LEN + 12, pub, body);
+	*out = m;
+	*out_len = HASH_LEN + 12 + body;
+	return 0;
+}
+
+/* The message a share signature covers (see SHARE_MSG_LEN). */
+static void
+share_sig_msg(const struct dkg_params *p, uint32_t i, uint32_t j,
+    const uint8_t *share, uint8_t m[SHARE_MSG_LEN])
+{
+	memcpy(m, p->context, HASH_LEN);
+	u32be(m + HASH_LEN, p->n);
+	u32be(m + HASH_LEN + 4, p->k);
+	u32be(m + HASH_LEN + 8, i);
+	u32be(m + HASH_LEN + 12, j);
+	memcpy(m + HASH_LEN + 16, share, SHARE_BODY_LEN);
+}
+
+/*
+ * 0 when share carries trustee i's signature under the key in i's
+ * public message pub_i; ERR_VERIFY when not (unsigned, forged, altered).
+ */
+static int
+share_sig_check(const struct dkg_params *p, uint32_t i, uint32_t j,
+    const uint8_t *pub_i, const uint8_t *share)
+{
+	uint8_t m[SHARE_MSG_LEN];
+
+	share_sig_msg(p, i, j, share, m);
+	return sign_verify(pub_i + pub_items_len(p), SHARE_SIG_TAG, m,
+	    sizeof(m), share + SHARE_BODY_LEN) == 0 ? 0 : ERR_VERIFY;
 }
 
 /* Schnorr label: n || k || i || l (l = 0xffffffff: communication key). */
@@ -93,6 +164,7 @@ dkg_trustee_free(struct dkg_trustee *t)
 	if (t == NULL)
 		return;
 	secret_free(t->sec);
+	sign_key_free(t->sk);
 	OPENSSL_cleanse(t, sizeof(*t));
 	free(t);
 }
@@ -104,6 +176,7 @@ dkg_trustee_new(struct dkg_trustee **out, const struct dkg_params *p,
 	struct dkg_trustee *t;
 	struct dkg_secrets *z;
 	struct point *X = NULL;
+	uint8_t seed[SIGN_SEED_LEN];
 	uint32_t l;
 	int r = ERR_INTERNAL;
 
@@ -131,10 +204,19 @@ dkg_trustee_new(struct dkg_trustee **out, const struct dkg_params *p,
 	sec_close(t);
 	if (r != 0)
 		goto out;
+	/*
+	 * The ceremony signing key, drawn last from rand_bytes (the test
+	 * hook makes the known-answer vectors reproducible).
+	 */
+	if ((r = rand_bytes(seed, sizeof(seed))) != 0 ||
+	    (r = sign_key_from_seed(seed, &t->sk)) != 0)
+		goto out;
+	sign_key_public(t->sk, t->spk);
 	*out = t;
 	t = NULL;
 	r = 0;
 out:
+	OPENSSL_cleanse(seed, sizeof(seed));
 	group_point_free(X);
 	dkg_trustee_free(t);
 	return r;
@@ -151,7 +233,8 @@ dkg_trustee_public(const struct dkg_trustee *t, uint8_t *out, size_t len)
 {
 	struct dkg_secrets *z;
 	struct point *C = NULL;
-	uint8_t lab[16];
+	uint8_t lab[16], *m = NULL;
+	size_t mlen;
 	uint32_t l;
 	int r = ERR_INTERNAL;
 
@@ -176,11 +259,17 @@ dkg_trustee_public(const struct dkg_trustee *t, uint8_t *out, size_t len)
 		    &z->a[l], item, item + GROUP_POINT_LEN)) != 0)
 			goto out;
 	}
+	memcpy(out + pub_items_len(&t->p), t->spk, SIGN_PUBLIC_LEN);
+	if ((r = pub_sig_msg(&t->p, t->index, out, &m, &mlen)) != 0 ||
+	    (r = sign_sign(t->sk, PUB_SIG_TAG, m, mlen, out +
+	    pub_items_len(&t->p) + SIGN_PUBLIC_LEN)) != 0)
+		goto out;
 	r = 0;
 out:
 	sec_close(t);
 	if (r != 0)
 		memset(out, 0, len);
+	free(m);
 	group_point_free(C);
 	return r;
 }
@@ -190,9 +279,9 @@ dkg_public_verify(const struct dkg_params *p, uint32_t i, const uint8_t *pub,
     size_t len)
 {
 	struct proof_batch *b = NULL;
-	uint8_t lab[16];
+	uint8_t lab[16], *m = NULL;
 	uint32_t l;
-	size_t want;
+	size_t want, mlen;
 	int r;
 
 	if (!dkg_params_valid(p) || i < 1 || i > p->n)
@@ -202,6 +291,14 @@ dkg_public_verify(const struct dkg_params *p, uint32_t i, const uint8_t *pub,
 		return ERR_TRUNCATED;
 	if (len > want)
 		return ERR_TRAILING_DATA;
+	/* the signing key signs the whole message (strict Ed25519) */
+	if ((r = pub_sig_msg(p, i, pub, &m, &mlen)) != 0)
+		return r;
+	r = sign_verify(pub + pub_items_len(p), PUB_SIG_TAG, m, mlen,
+	    pub + pub_items_len(p) + SIGN_PUBLIC_LEN);
+	free(m);
+	if (r != 0)
+		return ERR_VERIFY;
 	if ((r = proof_batch_new(&b, NULL)) != 0)
 		return r;
 	for (l = 0; l <= p->k; l++) {
@@ -381,6 +478,7 @@ dkg_share_encrypt(const struct dkg_params *p, uint32_t i, uint32_t j,
 	    (r = share_key(p, i, j, Z, out, pub_j, key)) != 0)
 		goto out;
 	group_scalar_encode(s, pt);
+	/* the signature field stays zero: unsigned */
 	r = aead(1, key, i, j, out, pt, out + GROUP_POINT_LEN,
 	    out + GROUP_POINT_LEN + GROUP_SCALAR_LEN);
 out:
@@ -396,6 +494,22 @@ out:
 }
 
 int
+dkg_trustee_sign_share(const struct dkg_trustee *t, uint32_t j,
+    uint8_t share[DKG_SHARE_LEN])
+{
+	uint8_t m[SHARE_MSG_LEN];
+	int r;
+
+	if (j < 1 || j > t->p.n || j == t->index)
+		return ERR_INVALID_ARG;
+	share_sig_msg(&t->p, t->index, j, share, m);
+	if ((r = sign_sign(t->sk, SHARE_SIG_TAG, m, sizeof(m),
+	    share + SHARE_BODY_LEN)) != 0)
+		memset(share + SHARE_BODY_LEN, 0, SIGN_SIG_LEN);
+	return r;
+}
+
+int
 dkg_trustee_share(const struct dkg_trustee *t, uint32_t j, const uint8_t *pub_j,
     size_t pub_len, uint8_t out[DKG_SHARE_LEN])
 {
@@ -403,13 +517,16 @@ dkg_trustee_share(const struct dkg_trustee *t, uint32_t j, const uint8_t *pub_j,
 	struct scalar s;
 	int r;
 
-	if (j < 1 || j > t->p.n)
+	memset(out, 0, DKG_SHARE_LEN);
+	if (j < 1 || j > t->p.n || j == t->index)
 		return ERR_INVALID_ARG;
 	z = sec_open(t);
 	poly_eval(z->a, t->p.k, j, &s);
 	sec_close(t);
 	r = dkg_share_encrypt(&t->p, t->index, j, &s, pub_j, pub_len, out);
 	group_scalar_wipe(&s);
+	if (r == 0 && (r = dkg_trustee_sign_share(t, j, out)) != 0)
+		memset(out, 0, DKG_SHARE_LEN);
 	return r;
 }
 
@@ -473,6 +590,9 @@ dkg_trustee_receive(struct dkg_trustee *t, uint32_t i, const uint8_t *pub_i,
 		return ERR_INVALID_ARG;
 	if ((r = check_share_args(&t->p, i, pub_i, pub_len, len)) != 0)
 		return r;
+	/* not provably from i: refuse, but a complaint would not stand */
+	if (share_sig_check(&t->p, i, t->index, pub_i, share) != 0)
+		return ERR_PERM;
 	group_scalar_zero(&s);
 	if ((E = group_point_new()) == NULL)
 		return ERR_NOMEM;
@@ -549,9 +669,16 @@ dkg_complaint_check(const struct dkg_params *p, uint32_t i, uint32_t j,
 		return ERR_TRUNCATED;
 	if (len > DKG_COMPLAINT_LEN)
 		return ERR_TRAILING_DATA;
+	/*
+	 * First: the share must carry i's signature.  Without it nothing
+	 * shows i sent these bytes (j can encrypt anything "from i" to
+	 * itself), so the complaint cannot stand.
+	 */
+	if (share_sig_check(p, i, j, pub_i, share) != 0)
+		return ERR_VERIFY;
 	if ((E = group_point_new()) == NULL)
 		return ERR_NOMEM;
-	/* the sender's E does not even decode: justified */
+	/* i signed an E that does not even decode: justified */
 	if (group_point_decode(E, share, GROUP_POINT_LEN, 0) != 0) {
 		r = 0;
 		goto out;

@@ -4,17 +4,21 @@
  * decryption shares with proofs, and Lagrange combination.
  *
  * Ceremony (n trustees numbered 1..n, threshold k, n >= 2k - 1):
- *  1. each trustee i makes a communication key X_i = x_i·G and a secret
- *     polynomial f_i of degree k-1; it publishes X_i and the commitments
- *     C_il = a_il·G (l = 0..k-1), each with a Schnorr proof of knowledge
+ *  1. each trustee i makes a communication key X_i = x_i·G, an Ed25519
+ *     ceremony signing key V_i and a secret polynomial f_i of degree k-1;
+ *     it publishes X_i and the commitments C_il = a_il·G (l = 0..k-1),
+ *     each with a Schnorr proof of knowledge, then V_i, all signed by V_i
  *     (dkg_trustee_public; checked by dkg_public_verify);
- *  2. for every j != i it sends f_i(j) encrypted to X_j
- *     (dkg_trustee_share: ECDH on P-256, HKDF-SHA256, AES-256-GCM);
+ *  2. for every j != i it sends f_i(j) encrypted to X_j and signed by V_i
+ *     (dkg_trustee_share: ECDH on P-256, HKDF-SHA256, AES-256-GCM,
+ *     Ed25519 over the parameters, i, j and every byte of the ciphertext);
  *  3. j decrypts and checks f_i(j)·G = sum_l j^l·C_il
- *     (dkg_trustee_receive).  On failure j publishes a complaint: the
- *     ECDH point with a proof that it used its own key
- *     (dkg_trustee_complain); anyone can then decrypt the share and see
- *     who lied (dkg_complaint_check).  A trustee with a justified
+ *     (dkg_trustee_receive).  On failure j publishes the signed share and
+ *     a complaint: the ECDH point with a proof that it used its own key
+ *     (dkg_trustee_complain); anyone can then check i's signature, decrypt
+ *     the share and see who lied (dkg_complaint_check).  Only a share
+ *     signed by i can get i excluded, so j cannot frame an honest i.
+ *     A trustee with a justified
  *     complaint is left out of the qualified set Q;
  *  4. each j sums its shares from Q: s_j = sum_{i in Q} f_i(j)
  *     (dkg_trustee_finish).  The election key is K = sum_{i in Q} C_i0;
@@ -38,11 +42,16 @@
 #include "crypto/group.h"
 #include "crypto/hash.h"
 #include "crypto/proof.h"
+#include "crypto/sign.h"
 
 #define DKG_WUR __attribute__((warn_unused_result))
 
-/* An encrypted share: E || AES-256-GCM(f_i(j)) || tag. */
-#define DKG_SHARE_LEN (GROUP_POINT_LEN + GROUP_SCALAR_LEN + 16)
+/*
+ * An encrypted share: E || AES-256-GCM(f_i(j)) || tag || sig, where sig
+ * is i's Ed25519 signature (tag "dkg-share") over
+ * context || n || k || i || j || E || ciphertext || tag.
+ */
+#define DKG_SHARE_LEN (GROUP_POINT_LEN + GROUP_SCALAR_LEN + 16 + SIGN_SIG_LEN)
 /* A complaint: Z = x_j·E || DLEQ proof (X_j, E, Z). */
 #define DKG_COMPLAINT_LEN (GROUP_POINT_LEN + PROOF_DLEQ_LEN)
 /* A decryption share: M_j || DLEQ proof (P_j, A, M_j). */
@@ -58,7 +67,10 @@ struct dkg_params {
 /* 1 when n and k satisfy the rules above. */
 int dkg_params_valid(const struct dkg_params *p);
 
-/* Length of a trustee's public message: (1 + k)·(65 + 97). */
+/*
+ * Length of a trustee's public message: (1 + k)·(65 + 97) + 32 + 64
+ * (the items, the ceremony signing key V_i, V_i's signature).
+ */
 size_t dkg_public_len(const struct dkg_params *p);
 
 /* One trustee's private state; opaque. */
@@ -76,13 +88,18 @@ void dkg_trustee_free(struct dkg_trustee *t);
 int dkg_trustee_public(const struct dkg_trustee *t, uint8_t *out,
     size_t len) DKG_WUR;
 
-/* Checks trustee i's public message (encodings and all its proofs). */
+/*
+ * Checks trustee i's public message (encodings, all its proofs, and the
+ * signature by the signing key it carries).  The message itself must
+ * reach everyone authentically (the bulletin board): that is what makes
+ * V_i trustee i's key.
+ */
 int dkg_public_verify(const struct dkg_params *p, uint32_t i,
     const uint8_t *pub, size_t len) DKG_WUR;
 
 /*
  * Encrypts t's share f_t(j) to trustee j, whose (verified) public
- * message is pub_j.
+ * message is pub_j, and signs it with t's ceremony key.
  */
 int dkg_trustee_share(const struct dkg_trustee *t, uint32_t j,
     const uint8_t *pub_j, size_t pub_len, uint8_t out[DKG_SHARE_LEN])
@@ -90,15 +107,27 @@ int dkg_trustee_share(const struct dkg_trustee *t, uint32_t j,
 
 /*
  * The encryption step alone: share s from i to j under j's public
- * message.  dkg_trustee_share uses it; tests use it to play a cheater.
+ * message, with the signature field left zero (unsigned: receivers
+ * refuse it, complaints about it fail).  dkg_trustee_share uses it;
+ * tests use it to play a cheater or a framer.
  */
 int dkg_share_encrypt(const struct dkg_params *p, uint32_t i, uint32_t j,
     const struct scalar *s, const uint8_t *pub_j, size_t pub_len,
     uint8_t out[DKG_SHARE_LEN]) DKG_WUR;
 
 /*
+ * Signs the first DKG_SHARE_LEN - 64 bytes of share as sent by t to j,
+ * writing the last 64.  dkg_trustee_share uses it; tests use it to play
+ * a trustee that signs a bad share.
+ */
+int dkg_trustee_sign_share(const struct dkg_trustee *t, uint32_t j,
+    uint8_t share[DKG_SHARE_LEN]) DKG_WUR;
+
+/*
  * t (trustee j) takes the share sent by trustee i (public message
- * pub_i).  0: accepted and kept.  ERR_VERIFY: it does not decrypt or
+ * pub_i).  0: accepted and kept.  ERR_PERM: not signed by i (unsigned,
+ * forged or altered in transit); a complaint would not stand, so ask i
+ * to send it again.  ERR_VERIFY: signed by i but it does not decrypt or
  * does not match i's commitments; j should complain.
  */
 int dkg_trustee_receive(struct dkg_trustee *t, uint32_t i,
@@ -113,9 +142,11 @@ int dkg_trustee_complain(const struct dkg_trustee *t, uint32_t i,
 /*
  * Judges j's complaint about i's share, from public data only.  pub_i
  * and pub_j are the two public messages (dkg_public_len bytes each,
- * already checked with dkg_public_verify).
- * 0: justified (the share i sent is bad: exclude i).  ERR_VERIFY: not
- * justified (the complaint's proof fails, or the share is good).
+ * already checked with dkg_public_verify).  i's signature on the share
+ * is checked first.
+ * 0: justified (i signed a bad share: exclude i).  ERR_VERIFY: not
+ * justified (the share is not signed by i, the complaint's proof fails,
+ * or the share is good).
  */
 int dkg_complaint_check(const struct dkg_params *p, uint32_t i, uint32_t j,
     const uint8_t *pub_i, const uint8_t *pub_j, const uint8_t *share,

@@ -568,10 +568,10 @@ proof_range_prove(const struct elgamal_key *k, const struct proof_binding *bind,
 {
 	const struct group_base *kb = elgamal_key_base(k);
 	size_t L, i;
-	struct point **P = NULL, *w = NULL, *g = NULL;
-	struct scalar *tj = NULL, *cj = NULL, sS, jv, x, c, sum, creal;
+	struct point **P = NULL, *w = NULL, *H = NULL;
+	struct scalar *tj = NULL, *cj = NULL, sS, jv, x, c, sum, creal, rho;
 	struct hash_transcript *t = NULL;
-	uint8_t *E = NULL;
+	uint8_t *E = NULL, wide[GROUP_WIDE_LEN];
 	int rc = ERR_INTERNAL;
 
 	REQUIRE(n >= 1 && n <= LIMIT_OPTIONS_MAX);
@@ -580,8 +580,12 @@ proof_range_prove(const struct elgamal_key *k, const struct proof_binding *bind,
 	memset(out, 0, out_len);
 	if (S < min || S > max)
 		return ERR_RANGE;
+	group_scalar_zero(&rho);
+	group_scalar_zero(&sum);
+	group_scalar_zero(&x);
+	group_scalar_zero(&creal);
 	if ((P = group_points_new(2 * L)) == NULL ||
-	    (w = group_point_new()) == NULL || (g = group_point_new()) == NULL ||
+	    (w = group_point_new()) == NULL || (H = group_point_new()) == NULL ||
 	    (tj = calloc(L, sizeof(*tj))) == NULL ||
 	    (cj = calloc(L, sizeof(*cj))) == NULL ||
 	    (E = malloc(2 * L * GROUP_POINT_LEN)) == NULL ||
@@ -590,14 +594,27 @@ proof_range_prove(const struct elgamal_key *k, const struct proof_binding *bind,
 		goto out;
 	}
 	group_scalar_set_u64(&sS, S);
-	if ((rc = group_point_set_generator(g)) != 0)
-		goto out;
 	/*
 	 * Every branch j (value jv): a_j = t_j·G, b_j = t_j·K + c_j(jv-S)·G,
-	 * computed as t_j·K + (c_j(jv-S) + 1)·G - G so that no addition
-	 * meets the identity on the real branch (where jv = S).  The real
-	 * branch's c_j is replaced after hashing; its G term is 0 anyway.
+	 * computed as t_j·K + (c_j(jv-S) + rho)·G - H with H = rho·G for
+	 * one random rho per proof.  Without rho the real branch (jv = S)
+	 * would multiply G by the public scalar 1 (an affine result, a
+	 * shorter addition, a one-word BIGNUM): a timing signal that gives
+	 * away S.  With it every branch multiplies G by a uniform scalar and
+	 * subtracts the same H, and no addition meets the identity except
+	 * with negligible probability.  The real branch's c_j is replaced
+	 * after hashing; its G term is 0 anyway.  b_j does not depend on
+	 * rho, so the proof is unchanged; rho comes from the OS DRBG
+	 * (rand_os_bytes), never the test hook, so the known-answer vectors
+	 * see the same draws as before.
 	 */
+	do {
+		if ((rc = rand_os_bytes(wide, sizeof(wide))) != 0)
+			goto out;
+		group_scalar_from_wide(&rho, wide);
+	} while (group_scalar_is_zero(&rho));
+	if ((rc = group_mul_g(H, &rho)) != 0)
+		goto out;
 	for (i = 0; i < L; i++) {
 		if ((rc = group_scalar_random(&tj[i])) != 0 ||
 		    (rc = group_scalar_random(&cj[i])) != 0)
@@ -605,13 +622,12 @@ proof_range_prove(const struct elgamal_key *k, const struct proof_binding *bind,
 		group_scalar_set_u64(&jv, (uint64_t)min + i);
 		group_scalar_sub(&x, &jv, &sS);
 		group_scalar_mul(&x, &x, &cj[i]);
-		group_scalar_set_u64(&jv, 1);
-		group_scalar_add(&x, &x, &jv);
+		group_scalar_add(&x, &x, &rho);
 		if ((rc = group_mul_g(P[2 * i], &tj[i])) != 0 ||
 		    (rc = group_base_mul(kb, P[2 * i + 1], &tj[i])) != 0 ||
 		    (rc = group_mul_g(w, &x)) != 0 ||
 		    (rc = group_point_add(P[2 * i + 1], P[2 * i + 1], w)) != 0 ||
-		    (rc = group_point_sub(P[2 * i + 1], P[2 * i + 1], g)) != 0)
+		    (rc = group_point_sub(P[2 * i + 1], P[2 * i + 1], H)) != 0)
 			goto out;
 	}
 	if ((rc = group_points_encode((const struct point *const *)P, 2 * L,
@@ -656,12 +672,15 @@ out:
 	group_scalar_wipe(&sS);
 	group_scalar_wipe(&x);
 	group_scalar_wipe(&creal);
+	group_scalar_wipe(&sum);
+	group_scalar_wipe(&rho);
+	OPENSSL_cleanse(wide, sizeof(wide));
 	free(tj);
 	free(cj);
 	free(E);
 	group_points_free(P, 2 * L);
 	group_point_free(w);
-	group_point_free(g);
+	group_point_free(H);
 	hash_transcript_free(t);
 	return rc;
 }

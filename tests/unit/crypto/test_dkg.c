@@ -196,17 +196,25 @@ TEST(dkg_cheating_trustee_is_detected_and_complaint_judged)
 
 	ASSERT_OK(ceremony_run(&c));
 	plen = dkg_public_len(&c.p);
-	/* trustee 2 sends trustee 4 a share off its polynomial */
+	/* trustee 2 sends trustee 4 a share off its polynomial, signed */
 	ASSERT_OK(group_scalar_random(&bogus));
 	ASSERT_OK(dkg_share_encrypt(&c.p, 2, 4, &bogus, c.pub[3], plen, sh));
+	ASSERT_OK(dkg_trustee_sign_share(c.t[1], 4, sh));
 	ASSERT_ERR(dkg_trustee_receive(c.t[3], 2, c.pub[1], plen, sh,
 	    sizeof(sh)), ERR_VERIFY);
 	ASSERT_OK(dkg_trustee_complain(c.t[3], 2, sh, sizeof(sh), comp));
 	ASSERT_OK(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], sh,
 	    sizeof(sh), comp, sizeof(comp)));
-	/* garbage ciphertext: also the sender's fault */
+	/* garbage ciphertext signed by 2: also the sender's fault */
 	memcpy(good, sh, sizeof(good));
 	good[70] ^= 1;
+	/* altered after signing: refused, not complained about */
+	ASSERT_ERR(dkg_trustee_receive(c.t[3], 2, c.pub[1], plen, good,
+	    sizeof(good)), ERR_PERM);
+	ASSERT_OK(dkg_trustee_complain(c.t[3], 2, good, sizeof(good), comp));
+	ASSERT_ERR(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], good,
+	    sizeof(good), comp, sizeof(comp)), ERR_VERIFY);
+	ASSERT_OK(dkg_trustee_sign_share(c.t[1], 4, good));
 	ASSERT_ERR(dkg_trustee_receive(c.t[3], 2, c.pub[1], plen, good,
 	    sizeof(good)), ERR_VERIFY);
 	ASSERT_OK(dkg_trustee_complain(c.t[3], 2, good, sizeof(good), comp));
@@ -228,9 +236,9 @@ TEST(dkg_cheating_trustee_is_detected_and_complaint_judged)
 	ASSERT_OK(dkg_trustee_complain(c.t[4], 2, sh, sizeof(sh), comp));
 	ASSERT_ERR(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], sh,
 	    sizeof(sh), comp, sizeof(comp)), ERR_VERIFY);
-	/* a share meant for 4 does not open for 3 */
+	/* a share meant for 4 is refused by 3 (the signature names 4) */
 	ASSERT_ERR(dkg_trustee_receive(c.t[2], 2, c.pub[1], plen, good,
-	    sizeof(good)), ERR_VERIFY);
+	    sizeof(good)), ERR_PERM);
 	ceremony_free(&c);
 }
 
@@ -368,6 +376,64 @@ TEST(dkg_public_message_and_share_proofs_mutation_sweep)
 	free(pub);
 }
 
+TEST(dkg_honest_trustee_cannot_be_framed)
+{
+	struct ceremony c;
+	uint8_t sh[DKG_SHARE_LEN], z[DKG_SHARE_LEN], good[DKG_SHARE_LEN];
+	uint8_t comp[DKG_COMPLAINT_LEN];
+	struct scalar junk;
+	size_t plen;
+
+	ASSERT_OK(ceremony_run(&c));
+	plen = dkg_public_len(&c.p);
+	/*
+	 * Trustee 4 builds a bad share "from 2" itself (it can: the key
+	 * derives from its own X_4) and complains with an honest proof.
+	 */
+	ASSERT_OK(group_scalar_random(&junk));
+	ASSERT_OK(dkg_share_encrypt(&c.p, 2, 4, &junk, c.pub[3], plen, sh));
+	ASSERT_ERR(dkg_trustee_receive(c.t[3], 2, c.pub[1], plen, sh,
+	    sizeof(sh)), ERR_PERM);
+	ASSERT_OK(dkg_trustee_complain(c.t[3], 2, sh, sizeof(sh), comp));
+	ASSERT_ERR(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], sh,
+	    sizeof(sh), comp, sizeof(comp)), ERR_VERIFY);
+	/* signing it with its own key (as sender 4) does not help */
+	ASSERT_ERR(dkg_trustee_sign_share(c.t[3], 4, sh), ERR_INVALID_ARG);
+	ASSERT_OK(dkg_trustee_sign_share(c.t[3], 2, sh));
+	ASSERT_ERR(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], sh,
+	    sizeof(sh), comp, sizeof(comp)), ERR_VERIFY);
+	/* nor does another trustee's genuine signature on it */
+	ASSERT_OK(dkg_trustee_sign_share(c.t[0], 4, sh));
+	ASSERT_ERR(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], sh,
+	    sizeof(sh), comp, sizeof(comp)), ERR_VERIFY);
+	/* i's signature on a share for another recipient does not carry */
+	ASSERT_OK(dkg_trustee_sign_share(c.t[1], 5, sh));
+	ASSERT_ERR(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], sh,
+	    sizeof(sh), comp, sizeof(comp)), ERR_VERIFY);
+	/* the all-zero share (E does not decode) is not justified either */
+	memset(z, 0, sizeof(z));
+	ASSERT_ERR(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], z,
+	    sizeof(z), comp, sizeof(comp)), ERR_VERIFY);
+	ASSERT_ERR(dkg_trustee_receive(c.t[3], 2, c.pub[1], plen, z,
+	    sizeof(z)), ERR_PERM);
+	/* ... but an undecodable E that 2 really signed is */
+	ASSERT_OK(dkg_trustee_sign_share(c.t[1], 4, z));
+	ASSERT_ERR(dkg_trustee_receive(c.t[3], 2, c.pub[1], plen, z,
+	    sizeof(z)), ERR_VERIFY);
+	ASSERT_OK(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], z,
+	    sizeof(z), comp, sizeof(comp)));
+	/* a good share with its signature stripped is refused */
+	ASSERT_OK(dkg_trustee_share(c.t[1], 4, c.pub[3], plen, good));
+	memset(good + DKG_SHARE_LEN - SIGN_SIG_LEN, 0, SIGN_SIG_LEN);
+	ASSERT_ERR(dkg_trustee_receive(c.t[3], 2, c.pub[1], plen, good,
+	    sizeof(good)), ERR_PERM);
+	/* a share checked against the wrong sender's message is refused */
+	ASSERT_OK(dkg_trustee_share(c.t[1], 4, c.pub[3], plen, good));
+	ASSERT_ERR(dkg_trustee_receive(c.t[3], 3, c.pub[2], plen, good,
+	    sizeof(good)), ERR_PERM);
+	ceremony_free(&c);
+}
+
 TEST(dkg_lagrange_weights)
 {
 	uint32_t idx[3] = { 1, 2, 3 };
@@ -427,11 +493,15 @@ TEST(dkg_share_and_complaint_mutation_sweeps)
 	v.c = &c;
 	/* every mutant of a good share is refused by its receiver */
 	ASSERT_OK(dkg_trustee_share(c.t[1], 4, c.pub[3], plen, sh));
+	ASSERT_OK(dkg_trustee_receive(c.t[3], 2, c.pub[1], plen, sh,
+	    sizeof(sh)));
+	ASSERT_OK(dkg_trustee_share(c.t[1], 4, c.pub[3], plen, sh));
 	v.share = sh;
 	ASSERT_MUTANTS_REJECTED(sh, sizeof(sh), MUTATE_ALL, accept_share, &v);
 	/* a justified complaint: every mutant of it is not */
 	ASSERT_OK(group_scalar_random(&bogus));
 	ASSERT_OK(dkg_share_encrypt(&c.p, 2, 4, &bogus, c.pub[3], plen, bad));
+	ASSERT_OK(dkg_trustee_sign_share(c.t[1], 4, bad));
 	ASSERT_OK(dkg_trustee_complain(c.t[3], 2, bad, sizeof(bad), comp));
 	v.share = bad;
 	ASSERT_MUTANTS_REJECTED(comp, sizeof(comp), MUTATE_ALL,
