@@ -319,17 +319,66 @@ load_election(struct http_request *req, struct db *db, struct election *copy,
 	return 0;
 }
 
-static struct json_build *
-names(const char *ja, const char *en)
+/* Sets key of b to {"ja": ja, "en": en}.  0, ERR_FORMAT or ERR_NOMEM. */
+static int
+set_names(struct json_build *b, const char *key, const char *ja,
+    const char *en)
 {
-	struct json_build *b = json_build_object();
+	struct json_build *n = json_build_object();
+	int r;
 
-	if (b == NULL || json_build_set_string(b, "ja", ja) != 0 ||
-	    json_build_set_string(b, "en", en) != 0) {
-		json_build_free(b);
-		return NULL;
+	if (n == NULL)
+		return ERR_NOMEM;
+	if ((r = json_build_set_string(n, "ja", ja)) != 0 ||
+	    (r = json_build_set_string(n, "en", en)) != 0) {
+		json_build_free(n);
+		return r;
 	}
-	return b;
+	return json_build_set(b, key, n);	/* owns n either way */
+}
+
+/* One contest as JSON into *out (caller owns it). */
+static int
+contest_json(const struct manifest_contest *c, struct json_build **out)
+{
+	struct json_build *cj = json_build_object(), *os = json_build_array();
+	uint32_t j;
+	int r = ERR_NOMEM;
+
+	*out = NULL;
+	if (cj == NULL || os == NULL)
+		goto out;
+	for (j = 0; j < c->noptions; j++) {
+		struct json_build *o = json_build_object();
+
+		if (o == NULL) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+		if ((r = json_build_set_string(o, "id", c->options[j].id)) != 0 ||
+		    (r = set_names(o, "label", c->options[j].label_ja,
+		    c->options[j].label_en)) != 0) {
+			json_build_free(o);
+			goto out;
+		}
+		if ((r = json_build_append(os, o)) != 0)	/* owns o */
+			goto out;
+	}
+	if ((r = json_build_set_string(cj, "id", c->id)) != 0 ||
+	    (r = set_names(cj, "title", c->title_ja, c->title_en)) != 0 ||
+	    (r = json_build_set_int(cj, "min", c->min)) != 0 ||
+	    (r = json_build_set_int(cj, "max", c->max)) != 0)
+		goto out;
+	r = json_build_set(cj, "options", os);		/* owns os */
+	os = NULL;
+	if (r != 0)
+		goto out;
+	*out = cj;
+	cj = NULL;
+ out:
+	json_build_free(os);
+	json_build_free(cj);
+	return r;
 }
 
 static int
@@ -338,7 +387,7 @@ manifest_json(const struct election *e, struct json_build **out)
 	const struct manifest *m = e->manifest;
 	struct json_build *b = json_build_object(), *cs = json_build_array();
 	char opens[CLOCK_TEXT_LEN], closes[CLOCK_TEXT_LEN];
-	uint32_t i, j;
+	uint32_t i;
 	int r = ERR_NOMEM;
 
 	*out = NULL;
@@ -347,7 +396,7 @@ manifest_json(const struct election *e, struct json_build **out)
 	clock_format_us(m->opens_us, opens);
 	clock_format_us(m->closes_us, closes);
 	if ((r = json_build_set_string(b, "id", m->id)) != 0 ||
-	    (r = json_build_set(b, "name", names(m->name_ja, m->name_en))) != 0 ||
+	    (r = set_names(b, "name", m->name_ja, m->name_en)) != 0 ||
 	    (r = json_build_set_string(b, "state", election_state_str(e->state))) != 0 ||
 	    (r = json_build_set_bool(b, "test_single_key", e->test_single_key)) != 0 ||
 	    (r = json_build_set_string(b, "opens", opens)) != 0 ||
@@ -364,38 +413,11 @@ manifest_json(const struct election *e, struct json_build **out)
 	    HASH_LEN)) != 0))
 		goto out;
 	for (i = 0; i < m->ncontests; i++) {
-		const struct manifest_contest *c = &m->contests[i];
-		struct json_build *cj = json_build_object(), *os = json_build_array();
+		struct json_build *cj;
 
-		if (cj == NULL || os == NULL ||
-		    json_build_set_string(cj, "id", c->id) != 0 ||
-		    json_build_set(cj, "title", names(c->title_ja, c->title_en)) != 0 ||
-		    json_build_set_int(cj, "min", c->min) != 0 ||
-		    json_build_set_int(cj, "max", c->max) != 0) {
-			json_build_free(cj);
-			json_build_free(os);
-			r = ERR_NOMEM;
+		if ((r = contest_json(&m->contests[i], &cj)) != 0 ||
+		    (r = json_build_append(cs, cj)) != 0)	/* owns cj */
 			goto out;
-		}
-		for (j = 0; j < c->noptions; j++) {
-			struct json_build *o = json_build_object();
-
-			if (o == NULL ||
-			    json_build_set_string(o, "id", c->options[j].id) != 0 ||
-			    json_build_set(o, "label", names(c->options[j].label_ja,
-			    c->options[j].label_en)) != 0 ||
-			    json_build_append(os, o) != 0) {
-				json_build_free(cj);
-				json_build_free(os);
-				r = ERR_NOMEM;
-				goto out;
-			}
-		}
-		if (json_build_set(cj, "options", os) != 0 ||
-		    json_build_append(cs, cj) != 0) {
-			r = ERR_NOMEM;
-			goto out;
-		}
 	}
 	r = json_build_set(b, "contests", cs);
 	cs = NULL;
@@ -640,16 +662,60 @@ board_row(struct db_result *q, int i, struct json_build *arr)
     "b.tracking_code, b.received_at, s.position IS NOT NULL FROM ballots b " \
     "LEFT JOIN ballot_superseded s USING (election_id, position) "
 
-int
-api_board(struct http_request *req, struct http_response *res, void *app)
+/*
+ * Answers {"election": id, "entries": [...]} with the board rows the
+ * query selects (its WHERE clause and parameters); with one set, exactly
+ * one row must match (else ERR_NOT_FOUND).
+ */
+static int
+board_answer(struct server_app *a, struct http_response *res,
+    const char *id, const char *where, const struct db_param *p, int n,
+    int one)
 {
-	struct server_app *a = app;
-	const char *id = http_request_param(req, "id"), *v;
 	struct json_build *b = NULL, *arr = NULL;
 	struct db_result *q = NULL;
 	struct db *db = NULL;
-	uint64_t after = 0, limit = 100;
+	char sql[512];
 	int i, rows, r;
+
+	snprintf(sql, sizeof(sql), "%s%s", BOARD_SELECT, where);
+	if ((r = dbpool_get(a->pool, &db)) != 0)
+		return r;
+	if ((r = db_exec(db, sql, p, n, &q)) != 0)
+		goto out;
+	rows = db_result_rows(q);
+	if (one && rows != 1) {
+		r = ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((b = json_build_object()) == NULL ||
+	    (arr = json_build_array()) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < rows; i++)
+		if ((r = board_row(q, i, arr)) != 0)
+			goto out;
+	/* json_build_set owns arr from here, whatever it returns. */
+	r = json_build_set(b, "entries", arr);
+	arr = NULL;
+	if (r != 0 || (r = json_build_set_string(b, "election", id)) != 0)
+		goto out;
+	r = server_reply(res, 200, b);
+ out:
+	dbpool_put(a->pool, db, r);
+	db_result_free(q);
+	json_build_free(arr);
+	json_build_free(b);
+	return r;
+}
+
+int
+api_board(struct http_request *req, struct http_response *res, void *app)
+{
+	const char *id = http_request_param(req, "id"), *v;
+	uint64_t after = 0, limit = 100;
+	int r;
 
 	if (id == NULL || strparse_ident(id, strlen(id), LIMIT_ID_LEN_MAX) != 0)
 		return ERR_NOT_FOUND;
@@ -661,83 +727,33 @@ api_board(struct http_request *req, struct http_response *res, void *app)
 	    (strparse_u64(v, LIMIT_BOARD_PAGE_MAX, &limit) != 0 || limit == 0)) ||
 	    (r != 0 && r != ERR_NOT_FOUND))
 		return ERR_FORMAT;
-	if ((r = dbpool_get(a->pool, &db)) != 0)
-		return r;
 	{
 		struct db_param p[3] = { DB_TEXT(id), DB_I64(after), DB_I64(limit) };
 
-		if ((r = db_exec(db, BOARD_SELECT "WHERE b.election_id = $1 AND "
-		    "b.position > $2 ORDER BY b.position LIMIT $3", p, 3, &q)) != 0)
-			goto out;
+		return board_answer(app, res, id, "WHERE b.election_id = $1 AND "
+		    "b.position > $2 ORDER BY b.position LIMIT $3", p, 3, 0);
 	}
-	if ((b = json_build_object()) == NULL ||
-	    (arr = json_build_array()) == NULL) {
-		r = ERR_NOMEM;
-		goto out;
-	}
-	rows = db_result_rows(q);
-	for (i = 0; i < rows; i++)
-		if ((r = board_row(q, i, arr)) != 0)
-			goto out;
-	if ((r = json_build_set_string(b, "election", id)) != 0 ||
-	    (r = json_build_set(b, "entries", arr)) != 0)
-		goto out;
-	arr = NULL;
-	r = server_reply(res, 200, b);
- out:
-	dbpool_put(a->pool, db, r);
-	db_result_free(q);
-	json_build_free(arr);
-	json_build_free(b);
-	return r;
 }
 
 int
 api_board_code(struct http_request *req, struct http_response *res,
     void *app)
 {
-	struct server_app *a = app;
 	const char *id = http_request_param(req, "id");
 	const char *code = http_request_param(req, "code");
-	struct json_build *b = NULL, *arr = NULL;
-	struct db_result *q = NULL;
-	struct db *db = NULL;
 	uint8_t tc[32];
-	int r;
 
 	if (id == NULL || code == NULL ||
 	    strparse_ident(id, strlen(id), LIMIT_ID_LEN_MAX) != 0)
 		return ERR_NOT_FOUND;
 	if (ct_hex_decode(code, strlen(code), tc, sizeof(tc)) != 0)
 		return ERR_FORMAT;
-	if ((r = dbpool_get(a->pool, &db)) != 0)
-		return r;
 	{
 		struct db_param p[2] = { DB_TEXT(id), DB_BYTES(tc, sizeof(tc)) };
 
-		if ((r = db_exec(db, BOARD_SELECT "WHERE b.election_id = $1 AND "
-		    "b.tracking_code = $2", p, 2, &q)) != 0)
-			goto out;
+		return board_answer(app, res, id, "WHERE b.election_id = $1 AND "
+		    "b.tracking_code = $2", p, 2, 1);
 	}
-	if (db_result_rows(q) != 1) {
-		r = ERR_NOT_FOUND;
-		goto out;
-	}
-	if ((arr = json_build_array()) == NULL ||
-	    (r = board_row(q, 0, arr)) != 0 ||
-	    (b = json_build_object()) == NULL ||
-	    (r = json_build_set(b, "entries", arr)) != 0) {
-		r = r != 0 ? r : ERR_NOMEM;
-		goto out;
-	}
-	arr = NULL;
-	r = server_reply(res, 200, b);
- out:
-	dbpool_put(a->pool, db, r);
-	db_result_free(q);
-	json_build_free(arr);
-	json_build_free(b);
-	return r;
 }
 
 int

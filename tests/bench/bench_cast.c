@@ -40,6 +40,7 @@
 #include "tests/harness/test.h"
 #include "tests/harness/testdb.h"
 #include "tests/harness/testpki.h"
+#include "tests/harness/testsrv.h"
 #include "web/json.h"
 
 #define ORIGIN "https://vote.example.jp"
@@ -174,7 +175,7 @@ int
 main(void)
 {
 	static const uint32_t nopt[1] = { 10 };
-	char dbname[64], url[512], bin[512], portstr[16], ca[256], crl[256];
+	char dbname[64], url[512];
 	char csv[VOTERS * 128 + 512], *p;
 	struct resident_import_result ir;
 	struct binding_result br;
@@ -248,33 +249,13 @@ main(void)
 	}
 	certcheck_free(cc);
 	/* The server. */
-	port = httpc_free_port();
-	snprintf(bin, sizeof(bin), "%s/ippyo-server", getenv("IPPYO_BIN") ?
-	    getenv("IPPYO_BIN") : "bin");
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	snprintf(ca, sizeof(ca), "%s/auth/ca.crt.pem", testpki_dir());
-	snprintf(crl, sizeof(crl), "%s/auth/crl.der", testpki_dir());
-	if ((server = fork()) == 0) {
-		setenv("IPPYO_LISTEN_PORT", portstr, 1);
-		setenv("IPPYO_DATABASE_URL", url, 1);
-		setenv("IPPYO_ORIGIN", ORIGIN, 1);
-		setenv("IPPYO_AUTH_CA", ca, 1);
-		setenv("IPPYO_AUTH_CRL", crl, 1);
-		setenv("IPPYO_OCSP", "off", 1);
-		setenv("IPPYO_RATE_PER_ADDR", "1000000", 1);
-		setenv("IPPYO_LOG_LEVEL", "error", 1);
-		execl(bin, bin, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200; i++) {
-		struct httpc_reply rp;
-		int up = httpc_request(port, "GET", "/health", NULL, &rp) == 0 &&
-		    rp.status == 200;
+	{
+		static const char *const extra[] = {
+			"IPPYO_RATE_PER_ADDR=1000000", NULL
+		};
 
-		httpc_reply_free(&rp);
-		if (up)
-			break;
-		usleep(50000);
+		port = httpc_free_port();
+		server = testsrv_start(port, url, ORIGIN, extra);
 	}
 	/* Prepare every request: ballot, nonce, the card's signature. */
 	for (i = 0; i < VOTERS; i++) {
@@ -336,8 +317,7 @@ main(void)
 	for (i = 0; i < CLIENTS; i++)
 		pthread_join(th[i], NULL);
 	elapsed = now_s() - t0;
-	kill(server, SIGTERM);
-	waitpid(server, NULL, 0);
+	testsrv_stop(server, 0);
 	if (accepted != VOTERS)
 		test_fail(__FILE__, __LINE__, "only %d of %d accepted", accepted,
 		    VOTERS);

@@ -33,6 +33,7 @@
 #include "tests/harness/test.h"
 #include "tests/harness/testdb.h"
 #include "tests/harness/testpki.h"
+#include "tests/harness/testsrv.h"
 #include "web/json.h"
 
 #define ORIGIN "https://vote.city.yabu.hyogo.jp"
@@ -57,47 +58,18 @@ static int port;
 static void
 stop_server(void)
 {
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, NULL, 0);
-		server = -1;
-	}
+	testsrv_stop(server, 0);
+	server = -1;
 }
 
 static void
 start_server(void)
 {
-	char bin[512], portstr[16], url[512], ca[256], crl[256];
-	struct httpc_reply rp;
-	int i;
+	static const char *const extra[] = { "IPPYO_CHECKPOINT_S=1", NULL };
+	char url[512];
 
-	snprintf(bin, sizeof(bin), "%s/ippyo-server", getenv("IPPYO_BIN") ?
-	    getenv("IPPYO_BIN") : "bin");
-	snprintf(portstr, sizeof(portstr), "%d", port);
 	snprintf(url, sizeof(url), "%s dbname=%s", test_database_url(), dbname);
-	snprintf(ca, sizeof(ca), "%s/auth/ca.crt.pem", testpki_dir());
-	snprintf(crl, sizeof(crl), "%s/auth/crl.der", testpki_dir());
-	if ((server = fork()) == 0) {
-		setenv("IPPYO_LISTEN_PORT", portstr, 1);
-		setenv("IPPYO_DATABASE_URL", url, 1);
-		setenv("IPPYO_ORIGIN", ORIGIN, 1);
-		setenv("IPPYO_AUTH_CA", ca, 1);
-		setenv("IPPYO_AUTH_CRL", crl, 1);
-		setenv("IPPYO_OCSP", "off", 1);
-		setenv("IPPYO_LOG_LEVEL", "warn", 1);
-		setenv("IPPYO_CHECKPOINT_S", "1", 1);
-		execl(bin, bin, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 100; i++) {
-		if (httpc_request(port, "GET", "/health", NULL, &rp) == 0 && rp.status == 200) {
-			httpc_reply_free(&rp);
-			return;
-		}
-		httpc_reply_free(&rp);
-		usleep(100000);
-	}
-	test_fail(__FILE__, __LINE__, "ippyo-server did not come up");
+	server = testsrv_start(port, url, ORIGIN, extra);
 }
 
 static struct manifest *
@@ -347,6 +319,25 @@ TEST(web_cast_refusals)
 	ASSERT_INT_EQ(rp.status, 400);
 	httpc_reply_free(&rp);
 	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM ballots WHERE election_id = 'web1' AND voter_resident_id = '1002'"), 0);
+	/* The board refuses bad paging and tracking codes. */
+	{
+		static const char *const bad[] = {
+			"/api/v1/elections/web1/board?limit=0",
+			"/api/v1/elections/web1/board?limit=1001",
+			"/api/v1/elections/web1/board?after=-1",
+			"/api/v1/elections/web1/board?after=1&after=2",
+			"/api/v1/elections/web1/board/zz",
+			"/api/v1/elections/web1/board/ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789",
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			ASSERT_INT_EQ(httpc_request(port, "GET", bad[i], NULL, &rp), 0);
+			if (rp.status != 400)
+				test_fail(__FILE__, __LINE__, "%s: %d", bad[i], rp.status);
+			httpc_reply_free(&rp);
+		}
+	}
 }
 
 /* The server signs the head of every open box periodically. */

@@ -43,6 +43,7 @@
 #include "tests/harness/test.h"
 #include "tests/harness/testdb.h"
 #include "tests/harness/testpki.h"
+#include "tests/harness/testsrv.h"
 #include "web/json.h"
 
 #define ORIGIN "https://vote.city.yabu.hyogo.jp"
@@ -78,47 +79,19 @@ static int next_job, accepted;
 static void
 start_server(void)
 {
-	char bin[512], portstr[16], ca[256], crl[256];
-	struct httpc_reply rp;
-	int i;
+	static char rk[300];
+	const char *extra[3] = { rk, "IPPYO_RECEIPT_KEY_PASSPHRASE=receipt-pass",
+	    NULL };
 
-	snprintf(bin, sizeof(bin), "%s/ippyo-server", getenv("IPPYO_BIN") ?
-	    getenv("IPPYO_BIN") : "bin");
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	snprintf(ca, sizeof(ca), "%s/auth/ca.crt.pem", testpki_dir());
-	snprintf(crl, sizeof(crl), "%s/auth/crl.der", testpki_dir());
-	if ((server = fork()) == 0) {
-		setenv("IPPYO_LISTEN_PORT", portstr, 1);
-		setenv("IPPYO_DATABASE_URL", url, 1);
-		setenv("IPPYO_ORIGIN", ORIGIN, 1);
-		setenv("IPPYO_AUTH_CA", ca, 1);
-		setenv("IPPYO_AUTH_CRL", crl, 1);
-		setenv("IPPYO_OCSP", "off", 1);
-		setenv("IPPYO_LOG_LEVEL", "error", 1);
-		setenv("IPPYO_RECEIPT_KEY_FILE", getenv("RK_FILE"), 1);
-		setenv("IPPYO_RECEIPT_KEY_PASSPHRASE", "receipt-pass", 1);
-		execl(bin, bin, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200; i++) {
-		if (httpc_request(port, "GET", "/health", NULL, &rp) == 0 && rp.status == 200) {
-			free(rp.body);
-			return;
-		}
-		free(rp.body);
-		usleep(50000);
-	}
-	test_fail(__FILE__, __LINE__, "ippyo-server did not come up");
+	snprintf(rk, sizeof(rk), "IPPYO_RECEIPT_KEY_FILE=%s", getenv("RK_FILE"));
+	server = testsrv_start(port, url, ORIGIN, extra);
 }
 
 static void
 stop_server(void)
 {
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, NULL, 0);
-		server = -1;
-	}
+	testsrv_stop(server, 0);
+	server = -1;
 }
 
 static void
@@ -375,8 +348,7 @@ TEST(reliability_sigkill_under_load_loses_no_acknowledged_ballot)
 		a = accepted;
 		pthread_mutex_unlock(&mu);
 		if (a >= KILL_AFTER) {
-			kill(server, SIGKILL);
-			waitpid(server, NULL, 0);
+			testsrv_stop(server, 1);
 			server = -1;
 			killed = 1;
 			usleep(300000);
