@@ -538,12 +538,14 @@ box_checkpoint(struct db *db, const struct election *e, struct sign_key *k,
 	struct box_entry be;
 	int64_t pos = 0;
 	size_t n;
-	int r;
+	int own, r;
 
 	REQUIRE(db != NULL && e != NULL && k != NULL);
 	if (position != NULL)
 		*position = 0;
-	if ((r = db_begin(db)) != 0)
+	/* Inside the caller's transaction when one is open (the tally's). */
+	own = !db_in_transaction(db);
+	if (own && (r = db_begin(db)) != 0)
 		return r;
 	if ((r = box_lock(db, e->manifest->id)) != 0 ||
 	    (r = head(db, e, &pos, code)) != 0)
@@ -574,13 +576,14 @@ box_checkpoint(struct db *db, const struct election *e, struct sign_key *k,
 		    "VALUES ($1, $2, $3, $4, $5, $6, $7)", p, 7, NULL)) != 0)
 			goto out;
 	}
-	if ((r = db_commit(db)) != 0)
+	if (own && (r = db_commit(db)) != 0)
 		goto out;
 	if (position != NULL)
 		*position = pos;
 	return 0;
  out:
-	db_rollback(db);
+	if (own)
+		db_rollback(db);
 	return r;
 }
 

@@ -104,7 +104,10 @@ int receipt_verify(const uint8_t pk[SIGN_PUBLIC_LEN], const struct receipt *r)
 int box_verify(struct db *db, const struct election *e, int64_t *count,
     int64_t *bad) __attribute__((warn_unused_result));
 
-/* Signs and stores a checkpoint of the head (tag "box-checkpoint"). */
+/*
+ * Signs and stores a checkpoint of the head (tag "box-checkpoint", or
+ * "box-final" when final), in the caller's transaction if one is open.
+ */
 int box_checkpoint(struct db *db, const struct election *e,
     struct sign_key *k, int final, int64_t *position)
     __attribute__((warn_unused_result));

@@ -680,3 +680,26 @@ election_close(struct db *db, const char *id, const char *actor)
 	return transition(db, id, ELECTION_OPEN, ELECTION_CLOSED,
 	    "election.close", actor);
 }
+
+int
+election_mark_tallied(struct db *db, const char *id, const char *actor)
+{
+	struct db_param p[3] = {
+		DB_TEXT(id), DB_TEXT(state_names[ELECTION_CLOSED]),
+		DB_TEXT(state_names[ELECTION_TALLIED])
+	};
+	struct db_result *res = NULL;
+	int r;
+
+	REQUIRE(db != NULL && id != NULL && actor != NULL);
+	REQUIRE(db_in_transaction(db));
+	if ((r = db_exec(db, "UPDATE elections SET state = $3 WHERE "
+	    "election_id = $1 AND state = $2 RETURNING 1", p, 3, &res)) != 0)
+		return r;
+	r = db_result_rows(res) == 1 ? 0 : ERR_WRONG_STATE;
+	db_result_free(res);
+	if (r == 0)
+		r = audit_append(db, actor, "election.tallied", id,
+		    state_names[ELECTION_TALLIED], NULL);
+	return r;
+}

@@ -162,4 +162,12 @@ int election_open(struct db *db, const char *id, const char *actor)
 int election_close(struct db *db, const char *id, const char *actor)
     ELECTION_WUR;
 
+/*
+ * closed -> tallied, inside the caller's transaction (the tally stores
+ * its results in the same one), with audit entry election.tallied.
+ * ERR_WRONG_STATE unless the election is closed.
+ */
+int election_mark_tallied(struct db *db, const char *id, const char *actor)
+    ELECTION_WUR;
+
 #endif /* IPPYO_BALLOT_ELECTION_H */

@@ -111,9 +111,9 @@ db_fail(struct db *db, const PGresult *res, const char *what)
 	return ERR_DB;
 }
 
-int
-db_exec(struct db *db, const char *sql, const struct db_param *params,
-    int n, struct db_result **out)
+static int
+exec_fmt(struct db *db, const char *sql, const struct db_param *params,
+    int n, struct db_result **out, int result_format)
 {
 	const char *values[LIMIT_SQL_PARAMS_MAX];
 	int lengths[LIMIT_SQL_PARAMS_MAX], formats[LIMIT_SQL_PARAMS_MAX];
@@ -160,7 +160,8 @@ db_exec(struct db *db, const char *sql, const struct db_param *params,
 			MISUSE("unknown db_param kind");
 		}
 	}
-	res = PQexecParams(db->conn, sql, n, NULL, values, lengths, formats, 0);
+	res = PQexecParams(db->conn, sql, n, NULL, values, lengths, formats,
+	    result_format);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		r = db_fail(db, res, "exec");
@@ -182,6 +183,20 @@ db_exec(struct db *db, const char *sql, const struct db_param *params,
 	if (res != NULL)
 		PQclear(res);
 	return r;
+}
+
+int
+db_exec(struct db *db, const char *sql, const struct db_param *params,
+    int n, struct db_result **out)
+{
+	return exec_fmt(db, sql, params, n, out, 0);
+}
+
+int
+db_exec_binary(struct db *db, const char *sql, const struct db_param *params,
+    int n, struct db_result **out)
+{
+	return exec_fmt(db, sql, params, n, out, 1);
 }
 
 int
@@ -297,6 +312,19 @@ db_get_i64(const struct db_result *res, int row, int col, int64_t *out)
 
 	REQUIRE(out != NULL);
 	*out = 0;
+	if ((r = db_cell(res, row, col)) == 0 && PQfformat(res->res, col) == 1) {
+		const uint8_t *b = (const uint8_t *)PQgetvalue(res->res, row, col);
+		int i;
+
+		/* Binary results: only int8, 8 bytes big-endian. */
+		if (PQgetisnull(res->res, row, col) ||
+		    PQgetlength(res->res, row, col) != 8)
+			return ERR_FORMAT;
+		for (v = 0, i = 0; i < 8; i++)
+			v = v << 8 | b[i];
+		*out = (int64_t)v;
+		return 0;
+	}
 	if ((r = db_get_text(res, row, col, 20, &s)) != 0)
 		return r == ERR_TOO_LARGE ? ERR_FORMAT : r;
 	neg = s[0] == '-';
@@ -345,6 +373,18 @@ db_get_bytes(const struct db_result *res, int row, int col, size_t max,
 	REQUIRE(out != NULL && len != NULL);
 	*out = NULL;
 	*len = 0;
+	if (db_cell(res, row, col) == 0 && PQfformat(res->res, col) == 1) {
+		const uint8_t *p;
+
+		if ((r = db_get_raw(res, row, col, max, &p, &n)) != 0)
+			return r;
+		if ((b = malloc(n ? n : 1)) == NULL)
+			return ERR_NOMEM;
+		memcpy(b, p, n);
+		*out = b;
+		*len = n;
+		return 0;
+	}
 	/* Text-format bytea is "\x" followed by lowercase hex. */
 	if (max > (LIMIT_DB_VALUE_MAX - 2) / 2)
 		max = (LIMIT_DB_VALUE_MAX - 2) / 2;
@@ -367,5 +407,25 @@ db_get_bytes(const struct db_result *res, int row, int col, size_t max,
 	}
 	*out = b;
 	*len = n;
+	return 0;
+}
+
+int
+db_get_raw(const struct db_result *res, int row, int col, size_t max,
+    const uint8_t **out, size_t *len)
+{
+	int r;
+
+	REQUIRE(out != NULL && len != NULL);
+	*out = NULL;
+	*len = 0;
+	if ((r = db_cell(res, row, col)) != 0)
+		return r;
+	if (PQfformat(res->res, col) != 1 || PQgetisnull(res->res, row, col))
+		return ERR_FORMAT;
+	if ((size_t)PQgetlength(res->res, row, col) > max)
+		return ERR_TOO_LARGE;
+	*out = (const uint8_t *)PQgetvalue(res->res, row, col);
+	*len = (size_t)PQgetlength(res->res, row, col);
 	return 0;
 }

@@ -64,6 +64,15 @@ int db_exec(struct db *db, const char *sql, const struct db_param *params,
     int n, struct db_result **out) DB_WUR;
 
 /*
+ * The same with every result column in binary form: bytea arrives as raw
+ * bytes (no hex round trip), for bulk reads of the ballot box.  Read
+ * them with db_get_raw / db_get_bytes (bytea) and db_get_i64 (int8 only);
+ * db_get_text returns a binary value as it is.
+ */
+int db_exec_binary(struct db *db, const char *sql,
+    const struct db_param *params, int n, struct db_result **out) DB_WUR;
+
+/*
  * Runs a multi-statement SQL script with no parameters.  Only for text
  * compiled into the program (migrations); never for anything built at
  * run time.
@@ -106,5 +115,11 @@ int db_get_bool(const struct db_result *res, int row, int col,
     int *out) DB_WUR;
 int db_get_bytes(const struct db_result *res, int row, int col, size_t max,
     uint8_t **out, size_t *len) DB_WUR;
+/*
+ * A binary-format bytea value in place (valid until db_result_free):
+ * ERR_FORMAT for NULL or a text-format result.
+ */
+int db_get_raw(const struct db_result *res, int row, int col, size_t max,
+    const uint8_t **out, size_t *len) DB_WUR;
 
 #endif /* IPPYO_DB_DB_H */

@@ -15,6 +15,7 @@
 #include "db/migrate.h"
 #include "registry/card_cmd.h"
 #include "registry/roll.h"
+#include "tally/tally_cmd.h"
 #include "web/election_cmd.h"
 #include "web/vote_cmd.h"
 
@@ -32,6 +33,8 @@ static const struct command commands[] = {
 	{ "vote", vote_main, "the reference voter client: encrypt, sign with the card, cast" },
 	{ "card", card_main, "bind cards to residents; revocation sweep" },
 	{ "audit", audit_main, "verify the audit chain and its checkpoints" },
+	{ "tally", tally_main, "count a closed election; the election record" },
+	{ "key", key_main, "make or show a sealed Ed25519 key (committee, receipts)" },
 	{ NULL, NULL, NULL }
 };
 
