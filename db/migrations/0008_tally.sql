@@ -1,4 +1,4 @@
--- 0007_tally: early-voting stations' closure, the tally's runs, the
+-- 0008_tally: early-voting stations' closure, the tally's runs, the
 -- trustees' decryption shares and the published results (tally/;
 -- docs/TALLY.md, docs/PROTOCOL-record.md).  Everything is write-once.
 
