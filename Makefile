@@ -133,6 +133,12 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTKIT) $(LIBS)
 
 # ---- objects ----------------------------------------------------------
 
+# Test code (everything under tests/) is the test kit: it sees the test
+# kit's declarations in module headers (crypto/rand.h: rand_test_seed).
+# Module objects never get IPPYO_TESTKIT; the test kit's definitions are
+# only in tests/harness/ (libippyo_testkit.a and test programs).
+$(BUILD)/obj/tests/%.o: CPPFLAGS += -DIPPYO_TESTKIT
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
