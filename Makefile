@@ -149,7 +149,7 @@ ALL_OBJS := $(foreach m,$(MODULES),$($(m)_OBJS)) $(HARNESS_OBJS)
 
 # ---- targets ----------------------------------------------------------
 
-.PHONY: all build tests deps check check-only sanitize sanitize-only \
+.PHONY: all build tests deps deps-deb deps-js check check-only sanitize sanitize-only \
 	bench bench-only demo demo-only demo-stop lint clean distclean
 
 # Keep objects of programs and benches between runs (no "rm" after builds).
@@ -162,7 +162,9 @@ tests: build $(UNIT_TESTS) $(INTEG_TESTS) $(LINT) $(BENCHES)
 
 # Installs missing Debian packages when root; otherwise prints the command.
 # Nothing touches the network when every package is already installed.
-deps:
+# A folder's deps.mk may add steps after it (deps: deps-x, deps-x: deps-deb).
+deps: deps-deb
+deps-deb:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | \
 	    grep -q '^install ok installed$$' || missing="$$missing $$p"; \
