@@ -133,6 +133,12 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTKIT) $(LIBS)
 
 # ---- objects ----------------------------------------------------------
 
+# Test code (everything under tests/) is the test kit: it sees the test
+# kit's declarations in module headers (crypto/rand.h: rand_test_seed).
+# Module objects never get IPPYO_TESTKIT; the test kit's definitions are
+# only in tests/harness/ (libippyo_testkit.a and test programs).
+$(BUILD)/obj/tests/%.o: CPPFLAGS += -DIPPYO_TESTKIT
+
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(call say,CC,$<)
@@ -143,7 +149,7 @@ ALL_OBJS := $(foreach m,$(MODULES),$($(m)_OBJS)) $(HARNESS_OBJS)
 
 # ---- targets ----------------------------------------------------------
 
-.PHONY: all build tests deps check check-only sanitize sanitize-only \
+.PHONY: all build tests deps deps-deb deps-js check check-only sanitize sanitize-only \
 	bench bench-only demo demo-only demo-stop lint clean distclean
 
 # Keep objects of programs and benches between runs (no "rm" after builds).
@@ -156,7 +162,9 @@ tests: build $(UNIT_TESTS) $(INTEG_TESTS) $(LINT) $(BENCHES)
 
 # Installs missing Debian packages when root; otherwise prints the command.
 # Nothing touches the network when every package is already installed.
-deps:
+# A folder's deps.mk may add steps after it (deps: deps-x, deps-x: deps-deb).
+deps: deps-deb
+deps-deb:
 	@missing=""; for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' "$$p" 2>/dev/null | \
 	    grep -q '^install ok installed$$' || missing="$$missing $$p"; \

@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/misuse.h"
+#include "crypto/alloc_int.h"
 #include "crypto/contest.h"
 #include "crypto/proof.h"
 #include "crypto/proof_int.h"
@@ -123,10 +124,12 @@ contest_add(struct proof_batch *pb, const uint8_t election[HASH_LEN],
 {
 	struct proof_binding bind;
 	size_t sa[LIMIT_OPTIONS_MAX], sb[LIMIT_OPTIONS_MAX];
-	size_t mark = proof_batch_mark(pb), n, i, want;
+	struct proof_batch_mark mark;
+	size_t n, i, want;
 	const uint8_t *proofs;
 	int r = ERR_INTERNAL;
 
+	proof_batch_mark(pb, &mark);
 	if (!contest_spec_valid(spec) || alias_len > PROOF_ALIAS_MAX)
 		return ERR_INVALID_ARG;
 	want = contest_len(spec);
@@ -155,12 +158,8 @@ contest_add(struct proof_batch *pb, const uint8_t election[HASH_LEN],
 		goto fail;
 	return 0;
 fail:
-	/*
-	 * Equations of earlier options are already in pb: poison nothing
-	 * silently.  Callers discard pb on any error (contest_verify frees
-	 * it; contest_batch_add uses a scratch batch first).
-	 */
-	proof_batch_rollback(pb, mark);
+	/* pb goes back to exactly what it was: no partial contest stays */
+	proof_batch_rollback(pb, &mark);
 	return r;
 }
 
@@ -207,7 +206,7 @@ contest_batch_new(struct contest_batch **out, const struct elgamal_key *k)
 	int r;
 
 	*out = NULL;
-	if ((b = calloc(1, sizeof(*b))) == NULL)
+	if ((b = crypto_calloc(1, sizeof(*b))) == NULL)
 		return ERR_NOMEM;
 	b->k = k;
 	if ((r = proof_batch_new(&b->pb, k)) != 0) {
@@ -241,59 +240,58 @@ contest_batch_free(struct contest_batch *b)
 	free(b);
 }
 
+/*
+ * All-or-nothing: the item's copies are made first, then the equations
+ * are added (contest_add rolls pb back on any error), and only then is
+ * the item counted.  On every error b is exactly as before (same items,
+ * same equations, nothing leaked).
+ */
 int
 contest_batch_add(struct contest_batch *b, const uint8_t election[HASH_LEN],
     const uint8_t *alias, size_t alias_len, const struct contest_spec *spec,
     const uint8_t *in, size_t len, size_t *id)
 {
-	struct contest_item *it;
-	size_t eqs = proof_batch_equations(b->pb);
+	struct contest_item it;
 	int r;
 
 	*id = 0;
+	if (!contest_spec_valid(spec) || alias_len > PROOF_ALIAS_MAX ||
+	    (alias == NULL && alias_len > 0) || in == NULL)
+		return ERR_INVALID_ARG;
+	if (len < contest_len(spec))
+		return ERR_TRUNCATED;
+	if (len > contest_len(spec))
+		return ERR_TRAILING_DATA;
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? 2 * b->cap : 16;
-		struct contest_item *ni = realloc(b->item, cap * sizeof(*ni));
+		struct contest_item *ni;
 
-		if (ni == NULL)
+		if (cap > SIZE_MAX / sizeof(*ni) ||
+		    (ni = crypto_realloc(b->item, cap * sizeof(*ni))) == NULL)
 			return ERR_NOMEM;
 		b->item = ni;
 		b->cap = cap;
 	}
-	if ((r = contest_add(b->pb, election, alias, alias_len, spec, in,
-	    len)) != 0) {
-		/*
-		 * A decode error comes before any equation of its proof; if
-		 * equations of earlier options were added, the batch would
-		 * hold a partial contest: rebuild it from the queued items.
-		 */
-		if (proof_batch_equations(b->pb) != eqs) {
-			size_t i;
-
-			proof_batch_clear(b->pb);
-			for (i = 0; i < b->n; i++)
-				if (contest_add(b->pb, b->item[i].election,
-				    b->item[i].alias, b->item[i].alias_len,
-				    &b->item[i].spec, b->item[i].bytes,
-				    b->item[i].len) != 0)
-					return ERR_INTERNAL;
-		}
-		return r;
-	}
-	it = &b->item[b->n];
-	memset(it, 0, sizeof(*it));
-	memcpy(it->election, election, HASH_LEN);
-	it->spec = *spec;
-	it->len = len;
-	it->alias_len = alias_len;
-	if ((it->bytes = malloc(len)) == NULL ||
-	    (alias_len > 0 && (it->alias = malloc(alias_len)) == NULL)) {
-		free(it->bytes);
+	memset(&it, 0, sizeof(it));
+	memcpy(it.election, election, HASH_LEN);
+	it.spec = *spec;
+	it.len = len;
+	it.alias_len = alias_len;
+	if ((it.bytes = crypto_malloc(len)) == NULL ||
+	    (alias_len > 0 && (it.alias = crypto_malloc(alias_len)) == NULL)) {
+		free(it.bytes);
 		return ERR_NOMEM;
 	}
-	memcpy(it->bytes, in, len);
+	memcpy(it.bytes, in, len);
 	if (alias_len > 0)
-		memcpy(it->alias, alias, alias_len);
+		memcpy(it.alias, alias, alias_len);
+	if ((r = contest_add(b->pb, it.election, it.alias, it.alias_len,
+	    &it.spec, it.bytes, it.len)) != 0) {
+		free(it.bytes);
+		free(it.alias);
+		return r;
+	}
+	b->item[b->n] = it;
 	*id = b->n++;
 	return 0;
 }
@@ -311,19 +309,21 @@ contest_batch_check(struct contest_batch *b, size_t *bad, size_t bad_max,
 		/* name the culprits: each contest alone */
 		for (i = 0; i < b->n; i++) {
 			struct contest_item *it = &b->item[i];
+			int ri = contest_verify(b->k, it->election, it->alias,
+			    it->alias_len, &it->spec, it->bytes, it->len);
 
-			if (contest_verify(b->k, it->election, it->alias,
-			    it->alias_len, &it->spec, it->bytes,
-			    it->len) != 0) {
+			if (ri == ERR_VERIFY) {
 				if (*n_bad < bad_max)
 					bad[*n_bad] = i;
 				(*n_bad)++;
+			} else if (ri != 0) {
+				/* could not re-check (memory): name nobody
+				 * rather than a contest that may be valid */
+				*n_bad = 0;
+				r = ri;
+				break;
 			}
 		}
-		if (*n_bad == 0)
-			/* the batch failed yet every contest passes: only a
-			 * 2^-128 event or a bug; stay rejected */
-			r = ERR_VERIFY;
 	}
 	items_clear(b);
 	return r;

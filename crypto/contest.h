@@ -67,7 +67,9 @@ void contest_batch_free(struct contest_batch *b);
 /*
  * Queues one encrypted contest (copied).  A malformed encoding is
  * refused here with its decoding error and not queued.  *id receives the
- * contest's position in the batch (0, 1, ...).
+ * contest's position in the batch (0, 1, ...).  All or nothing: on any
+ * error (ERR_INVALID_ARG, a decoding error, ERR_NOMEM, ERR_RNG) the batch
+ * keeps exactly the contests and equations it had, and nothing leaks.
  */
 int contest_batch_add(struct contest_batch *b,
     const uint8_t election[HASH_LEN], const uint8_t *alias, size_t alias_len,
@@ -77,8 +79,12 @@ int contest_batch_add(struct contest_batch *b,
 /*
  * Checks every queued contest at once.  0 if all are valid.  Otherwise
  * ERR_VERIFY, and each contest is re-checked alone: the ids of those
- * that fail are written to bad[0..bad_max) and their count to *n_bad.
- * The batch is emptied either way.
+ * that fail are written to bad[0..bad_max) and their count to *n_bad
+ * (0 only in the 2^-128 event that the batch fails and every contest
+ * passes alone: then all stay rejected).  Any other error (ERR_NOMEM,
+ * ERR_RNG, ERR_CRYPTO) means nothing was decided: *n_bad is 0, no
+ * contest counts as verified, queue them again.  The batch is emptied
+ * either way.
  */
 int contest_batch_check(struct contest_batch *b, size_t *bad, size_t bad_max,
     size_t *n_bad) CONTEST_WUR;

@@ -21,6 +21,12 @@
 
 #define SHARE_INFO "ippyo/dkg-share/v1"
 #define PUB_ITEM (GROUP_POINT_LEN + PROOF_SCHNORR_LEN)
+
+/* The fixed lengths dkg.h promises (docs/PROTOCOL-crypto.md §8). */
+_Static_assert(DKG_SHARE_LEN == 177, "share: E || enc || tag || sig");
+_Static_assert(DKG_COMPLAINT_LEN == 227, "complaint: Z || dleq");
+_Static_assert(DKG_DSHARE_LEN == 227, "decryption share: M || dleq");
+_Static_assert(PUB_ITEM == 162, "public item: point || schnorr");
 #define COMM_KEY_LABEL 0xffffffffu
 #define PUB_SIG_TAG "dkg-public"
 #define SHARE_SIG_TAG "dkg-share"
@@ -747,6 +753,20 @@ dkg_trustee_finish(struct dkg_trustee *t, const uint32_t *qual, size_t nq)
 	return 0;
 }
 
+/* 1 when the public message of every qualified trustee is given. */
+static int
+pubs_present(const uint8_t *const *pubs, const uint32_t *qual, size_t nq)
+{
+	size_t q;
+
+	if (pubs == NULL)
+		return 0;
+	for (q = 0; q < nq; q++)
+		if (pubs[qual[q] - 1] == NULL)
+			return 0;
+	return 1;
+}
+
 int
 dkg_joint_key(const struct dkg_params *p, const uint8_t *const *pubs,
     const uint32_t *qual, size_t nq, struct point *K)
@@ -757,6 +777,8 @@ dkg_joint_key(const struct dkg_params *p, const uint8_t *const *pubs,
 
 	if (!dkg_params_valid(p) || nq < p->k || !index_set_ok(p, qual, nq))
 		return ERR_RANGE;
+	if (!pubs_present(pubs, qual, nq))
+		return ERR_INVALID_ARG;
 	if ((C = group_point_new()) == NULL)
 		return ERR_NOMEM;
 	if ((r = group_point_set_infinity(K)) != 0)
@@ -787,6 +809,8 @@ dkg_verification_key(const struct dkg_params *p, const uint8_t *const *pubs,
 	if (!dkg_params_valid(p) || nq < p->k || !index_set_ok(p, qual, nq) ||
 	    j < 1 || j > p->n)
 		return ERR_RANGE;
+	if (!pubs_present(pubs, qual, nq))
+		return ERR_INVALID_ARG;
 	if ((C = group_points_new(nq * p->k)) == NULL ||
 	    (w = calloc(nq * p->k, sizeof(*w))) == NULL)
 		goto out;
@@ -821,6 +845,10 @@ dkg_decrypt_share(const struct dkg_trustee *t, const uint8_t context[HASH_LEN],
 	memset(out, 0, DKG_DSHARE_LEN);
 	if (!t->finished)
 		return ERR_WRONG_STATE;
+	/* an identity alpha (empty or cancelled aggregate) is decrypted
+	 * by nobody: its plaintext point is beta itself */
+	if (group_point_is_infinity(c->alpha))
+		return ERR_RANGE;
 	if ((P = group_point_new()) == NULL)
 		return ERR_NOMEM;
 	u32be(lab, t->index);
@@ -850,6 +878,8 @@ dkg_decrypt_share_verify(const uint8_t context[HASH_LEN], uint32_t j,
 		return ERR_TRUNCATED;
 	if (len > DKG_DSHARE_LEN)
 		return ERR_TRAILING_DATA;
+	if (group_point_is_infinity(c->alpha))
+		return ERR_RANGE;
 	u32be(lab, j);
 	if ((r = group_point_encode(Pj, Pe, 0)) != 0 ||
 	    (r = group_point_encode(c->alpha, Ae, 0)) != 0)
@@ -906,6 +936,14 @@ dkg_combine(const struct dkg_params *p, const struct elgamal_ciphertext *c,
 
 	if (!dkg_params_valid(p) || cnt < p->k || !index_set_ok(p, idx, cnt))
 		return ERR_RANGE;
+	/* no share exists for an identity alpha: m·G is beta */
+	if (group_point_is_infinity(c->alpha))
+		return ERR_RANGE;
+	if (shares == NULL)
+		return ERR_INVALID_ARG;
+	for (q = 0; q < cnt; q++)
+		if (shares[q] == NULL)
+			return ERR_INVALID_ARG;
 	if ((M = group_points_new(cnt)) == NULL ||
 	    (w = calloc(cnt, sizeof(*w))) == NULL ||
 	    (sum = group_point_new()) == NULL)

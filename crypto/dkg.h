@@ -31,6 +31,30 @@
  * Byte layouts: docs/PROTOCOL-crypto.md §8.  Secrets (polynomials,
  * communication keys, shares) are constant-time and wiped; the public
  * checks are safe on untrusted input.
+ *
+ * Buffers without a length argument.  Several functions take a pointer
+ * whose length is fixed by the protocol instead of passed in; the caller
+ * guarantees that many bytes (readable, or writable for outputs), and
+ * the functions cannot check it.  Each says which below:
+ *	context		HASH_LEN (32)
+ *	a public message	dkg_public_len(p) = (1 + k)·162 + 96
+ *	out of dkg_trustee_share / dkg_share_encrypt,
+ *	  share of dkg_trustee_sign_share	DKG_SHARE_LEN (177)
+ *	out of dkg_trustee_complain	DKG_COMPLAINT_LEN (227)
+ *	out of dkg_decrypt_share,
+ *	  each shares[i] of dkg_combine	DKG_DSHARE_LEN (227)
+ * Where a length IS passed (pub_len, len, share_len) it is checked
+ * exactly: ERR_INVALID_ARG for a public message of the wrong length,
+ * ERR_TRUNCATED / ERR_TRAILING_DATA for shares, complaints and
+ * decryption shares.  NULL where a buffer is required is ERR_INVALID_ARG
+ * where documented, otherwise a crash: do not pass it.
+ *
+ * The identity alpha.  A tally whose alpha is the identity (no ballot
+ * counted: the identity pair, 65 + 65 zero bytes; or ballots whose
+ * nonces cancel, which only their makers can arrange) needs no
+ * decryption: its plaintext point is beta.  dkg_decrypt_share,
+ * dkg_decrypt_share_verify and dkg_combine refuse it with ERR_RANGE; the
+ * tally layer decodes beta directly and asks no trustee for a share.
  */
 #ifndef IPPYO_CRYPTO_DKG_H
 #define IPPYO_CRYPTO_DKG_H
@@ -64,7 +88,12 @@ struct dkg_params {
 	uint32_t k;			/* threshold, n >= 2k - 1, k >= 1 */
 };
 
-/* 1 when n and k satisfy the rules above. */
+/*
+ * 1 when n and k satisfy the rules above.  k = 1 is valid at this layer
+ * (the math holds: every trustee gets the whole secret; tests use it),
+ * but it means any single trustee can decrypt alone, so the ceremony
+ * layer built on this header must refuse k < 2 for an election.
+ */
 int dkg_params_valid(const struct dkg_params *p);
 
 /*
@@ -99,7 +128,9 @@ int dkg_public_verify(const struct dkg_params *p, uint32_t i,
 
 /*
  * Encrypts t's share f_t(j) to trustee j, whose (verified) public
- * message is pub_j, and signs it with t's ceremony key.
+ * message is pub_j (pub_len must be dkg_public_len, else
+ * ERR_INVALID_ARG), and signs it with t's ceremony key.  out: exactly
+ * DKG_SHARE_LEN writable bytes.
  */
 int dkg_trustee_share(const struct dkg_trustee *t, uint32_t j,
     const uint8_t *pub_j, size_t pub_len, uint8_t out[DKG_SHARE_LEN])
@@ -109,7 +140,7 @@ int dkg_trustee_share(const struct dkg_trustee *t, uint32_t j,
  * The encryption step alone: share s from i to j under j's public
  * message, with the signature field left zero (unsigned: receivers
  * refuse it, complaints about it fail).  dkg_trustee_share uses it;
- * tests use it to play a cheater or a framer.
+ * tests use it to play a cheater or a framer.  out: DKG_SHARE_LEN bytes.
  */
 int dkg_share_encrypt(const struct dkg_params *p, uint32_t i, uint32_t j,
     const struct scalar *s, const uint8_t *pub_j, size_t pub_len,
@@ -117,8 +148,9 @@ int dkg_share_encrypt(const struct dkg_params *p, uint32_t i, uint32_t j,
 
 /*
  * Signs the first DKG_SHARE_LEN - 64 bytes of share as sent by t to j,
- * writing the last 64.  dkg_trustee_share uses it; tests use it to play
- * a trustee that signs a bad share.
+ * writing the last 64 (share: DKG_SHARE_LEN bytes, read and written).
+ * dkg_trustee_share uses it; tests use it to play a trustee that signs
+ * a bad share.
  */
 int dkg_trustee_sign_share(const struct dkg_trustee *t, uint32_t j,
     uint8_t share[DKG_SHARE_LEN]) DKG_WUR;
@@ -134,16 +166,20 @@ int dkg_trustee_receive(struct dkg_trustee *t, uint32_t i,
     const uint8_t *pub_i, size_t pub_len, const uint8_t *share, size_t len)
     DKG_WUR;
 
-/* t (trustee j) writes a complaint against the share it got from i. */
+/*
+ * t (trustee j) writes a complaint against the share it got from i
+ * (share of len bytes, checked).  out: DKG_COMPLAINT_LEN bytes.
+ */
 int dkg_trustee_complain(const struct dkg_trustee *t, uint32_t i,
     const uint8_t *share, size_t len, uint8_t out[DKG_COMPLAINT_LEN])
     DKG_WUR;
 
 /*
  * Judges j's complaint about i's share, from public data only.  pub_i
- * and pub_j are the two public messages (dkg_public_len bytes each,
- * already checked with dkg_public_verify).  i's signature on the share
- * is checked first.
+ * and pub_j are the two public messages, already checked with
+ * dkg_public_verify; there is no length argument: each must be exactly
+ * dkg_public_len(p) readable bytes.  share and complaint have lengths
+ * (checked).  i's signature on the share is checked first.
  * 0: justified (i signed a bad share: exclude i).  ERR_VERIFY: not
  * justified (the share is not signed by i, the complaint's proof fails,
  * or the share is good).
@@ -161,13 +197,18 @@ int dkg_trustee_finish(struct dkg_trustee *t, const uint32_t *qual,
     size_t nq) DKG_WUR;
 
 /*
- * K = sum of C_i0 over qual.  pubs[i-1] is trustee i's public message
- * (only the qualified entries are read).  ERR_RANGE if K is the identity.
+ * K = sum of C_i0 over qual.  pubs is an array of n pointers indexed by
+ * trustee index - 1; pubs[i-1] is trustee i's public message, exactly
+ * dkg_public_len(p) readable bytes (no length argument).  Only the
+ * qualified entries are read; the others may be NULL.  ERR_RANGE for a
+ * bad index set (an index outside 1..n, a repeat, nq < k) or if K is
+ * the identity; ERR_INVALID_ARG if pubs or a qualified entry is NULL.
  */
 int dkg_joint_key(const struct dkg_params *p, const uint8_t *const *pubs,
     const uint32_t *qual, size_t nq, struct point *K) DKG_WUR;
 
-/* P_j = sum over i in qual of sum_l j^l·C_il. */
+/* P_j = sum over i in qual of sum_l j^l·C_il.  pubs, qual as in
+ * dkg_joint_key (same errors); j in 1..n, else ERR_RANGE. */
 int dkg_verification_key(const struct dkg_params *p,
     const uint8_t *const *pubs, const uint32_t *qual, size_t nq, uint32_t j,
     struct point *Pj) DKG_WUR;
@@ -175,13 +216,19 @@ int dkg_verification_key(const struct dkg_params *p,
 /*
  * Trustee t's decryption share of ciphertext c (after finish):
  * M_j = s_j·alpha, with a proof bound to context (the election context
- * hash) and j.  Constant-time in s_j.
+ * hash, HASH_LEN bytes) and j.  out: DKG_DSHARE_LEN bytes (zeroed on
+ * error).  ERR_WRONG_STATE before dkg_trustee_finish; ERR_RANGE when
+ * alpha is the identity (see above).  Constant-time in s_j.
  */
 int dkg_decrypt_share(const struct dkg_trustee *t,
     const uint8_t context[HASH_LEN], const struct elgamal_ciphertext *c,
     uint8_t out[DKG_DSHARE_LEN]) DKG_WUR;
 
-/* Checks trustee j's decryption share against P_j and c. */
+/*
+ * Checks trustee j's decryption share (len bytes, checked) against P_j
+ * and c; context is HASH_LEN bytes.  0, ERR_VERIFY, a decoding error, or
+ * ERR_RANGE when alpha (or P_j) is the identity.
+ */
 int dkg_decrypt_share_verify(const uint8_t context[HASH_LEN], uint32_t j,
     const struct point *Pj, const struct elgamal_ciphertext *c,
     const uint8_t *share, size_t len) DKG_WUR;
@@ -196,8 +243,12 @@ int dkg_lagrange(const uint32_t *idx, size_t cnt, uint32_t j,
 
 /*
  * Combines cnt >= k decryption shares (shares[i] from trustee idx[i],
- * each already verified) into m·G = beta - sum w_j·M_j.  ERR_RANGE when
- * cnt < k or an index repeats or is out of 1..n.
+ * each already verified) into m·G = beta - sum w_j·M_j.  idx and shares
+ * have cnt entries; each shares[i] points to DKG_DSHARE_LEN bytes (no
+ * length argument; only M_j, the first 65, is read).  ERR_RANGE when
+ * cnt < k, an index repeats or is out of 1..n, or alpha is the identity
+ * (no shares exist for it: m·G is beta); ERR_INVALID_ARG when shares or
+ * an entry is NULL; a decoding error for a malformed M_j.
  */
 int dkg_combine(const struct dkg_params *p, const struct elgamal_ciphertext *c,
     const uint32_t *idx, const uint8_t *const *shares, size_t cnt,

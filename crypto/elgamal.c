@@ -240,9 +240,11 @@ elgamal_encode(const struct elgamal_ciphertext *c, uint8_t out[ELGAMAL_CT_LEN],
 {
 	int r;
 
-	if ((r = group_point_encode(c->alpha, out, flags)) != 0)
-		return r;
-	return group_point_encode(c->beta, out + GROUP_POINT_LEN, flags);
+	if ((r = group_point_encode(c->alpha, out, flags)) != 0 ||
+	    (r = group_point_encode(c->beta, out + GROUP_POINT_LEN,
+	    flags)) != 0)
+		memset(out, 0, ELGAMAL_CT_LEN);
+	return r;
 }
 
 int

@@ -16,9 +16,11 @@
  *  - the affine conversion for encoding uses a constant-time inversion
  *    (ecp_nistz256_get_affine: Fermat exponentiation).  Our batch
  *    encoder multiplies the Z coordinates together with its own
- *    constant-time field code and inverts the product once with
- *    BN_mod_inverse under BN_FLG_CONSTTIME (OpenSSL's branch-free
- *    inversion), see encode_batch.
+ *    constant-time field code and inverts the product once by Fermat on
+ *    that same code (fe_inv: a fixed addition chain), see encode_batch.
+ *    The coordinates leave OpenSSL as BIGNUMs (field_decode, then
+ *    BN_bn2binpad); a BIGNUM's length trims leading zero words, which
+ *    shows only when a coordinate's top 64 bits are zero (2^-64).
  * Point addition (EC_POINT_add, generic BN code) branches on the identity
  * and on equal inputs; callers only add points whose such coincidence has
  * negligible probability, or public points.
@@ -451,10 +453,6 @@ scalar_bn(BN_CTX *ctx, const struct scalar *s)
 
 /* ---- P-256 field arithmetic (batch encoding, aggregation) ---------- */
 
-static const uint64_t FP[4] = {
-	0xFFFFFFFFFFFFFFFFULL, 0x00000000FFFFFFFFULL,
-	0x0000000000000000ULL, 0xFFFFFFFF00000001ULL
-};
 /* b of the curve equation, big-endian */
 static const uint8_t B_BE[32] = {
 	0x5a, 0xc6, 0x35, 0xd8, 0xaa, 0x3a, 0x93, 0xe7,
@@ -480,7 +478,7 @@ static pthread_once_t fe_once = PTHREAD_ONCE_INIT;
  * with -p^-1 mod 2^64 = 1 (p = -1 mod 2^64) and the zero limb p[2]
  * skipped.
  */
-/* the limbs of p (FP[2] is zero) */
+/* the limbs of p (the third is zero) */
 #define FP0 0xFFFFFFFFFFFFFFFFULL
 #define FP1 0x00000000FFFFFFFFULL
 #define FP3 0xFFFFFFFF00000001ULL
@@ -659,22 +657,64 @@ store_be(uint8_t out[32], const uint64_t v[4])
 			out[(3 - i) * 8 + j] = (uint8_t)(v[i] >> (56 - 8 * j));
 }
 
-/* r = a^(p-2) (Montgomery form in and out). */
+/* r = a^(2^k) (k squarings); r may alias a. */
+static void
+fe_sqr_n(uint64_t r[4], const uint64_t a[4], int k)
+{
+	int i;
+
+	if (r != a)
+		memcpy(r, a, 32);
+	for (i = 0; i < k; i++)
+		fe_mul(r, r, r);
+}
+
+/*
+ * r = a^(p-2) = a^-1 mod p (0 maps to 0), Montgomery form in and out.
+ * Fermat's little theorem with a fixed addition chain for
+ * p - 2 = 2^256 - 2^224 + 2^192 + 2^96 - 3: 255 squarings and 12
+ * multiplications of the branch-free fe_mul, the same sequence for
+ * every input, so it is constant-time in a (the batch encoder inverts
+ * products of secret-derived Z coordinates with it).  x_k below is
+ * a^(2^k - 1), k one bits.
+ */
 static void
 fe_inv(uint64_t r[4], const uint64_t a[4])
 {
-	uint64_t e[4], acc[4];
-	int i;
+	uint64_t x2[4], x3[4], x6[4], x12[4], x15[4], x30[4], x32[4], t[4];
 
-	memcpy(e, FP, sizeof(e));
-	e[0] -= 2;
-	memcpy(acc, fec.one, sizeof(acc));
-	for (i = 255; i >= 0; i--) {
-		fe_mul(acc, acc, acc);
-		if ((e[i / 64] >> (i % 64)) & 1)
-			fe_mul(acc, acc, a);
-	}
-	memcpy(r, acc, sizeof(acc));
+	fe_mul(x2, a, a);
+	fe_mul(x2, x2, a);		/* 11 */
+	fe_mul(x3, x2, x2);
+	fe_mul(x3, x3, a);		/* 111 */
+	fe_sqr_n(x6, x3, 3);
+	fe_mul(x6, x6, x3);
+	fe_sqr_n(x12, x6, 6);
+	fe_mul(x12, x12, x6);
+	fe_sqr_n(x15, x12, 3);
+	fe_mul(x15, x15, x3);
+	fe_sqr_n(x30, x15, 15);
+	fe_mul(x30, x30, x15);
+	fe_sqr_n(x32, x30, 2);
+	fe_mul(x32, x32, x2);		/* ffffffff */
+	fe_sqr_n(t, x32, 32);
+	fe_mul(t, t, a);		/* ffffffff 00000001 */
+	fe_sqr_n(t, t, 128);
+	fe_mul(t, t, x32);		/* ... 00000000 x3 ffffffff */
+	fe_sqr_n(t, t, 32);
+	fe_mul(t, t, x32);		/* ... ffffffff */
+	fe_sqr_n(t, t, 30);
+	fe_mul(t, t, x30);		/* ... 30 ones */
+	fe_sqr_n(t, t, 2);
+	fe_mul(r, t, a);		/* ... 01: last word fffffffd */
+	OPENSSL_cleanse(x2, sizeof(x2));
+	OPENSSL_cleanse(x3, sizeof(x3));
+	OPENSSL_cleanse(x6, sizeof(x6));
+	OPENSSL_cleanse(x12, sizeof(x12));
+	OPENSSL_cleanse(x15, sizeof(x15));
+	OPENSSL_cleanse(x30, sizeof(x30));
+	OPENSSL_cleanse(x32, sizeof(x32));
+	OPENSSL_cleanse(t, sizeof(t));
 }
 
 /* ---- points -------------------------------------------------------- */
@@ -830,8 +870,8 @@ group_point_encode(const struct point *p, uint8_t out[GROUP_POINT_LEN],
 /*
  * Batch affine conversion with one shared inversion (Montgomery's trick):
  * Jacobian X, Y, Z come out of OpenSSL, the products and the final
- * scaling use the constant-time 4x64-bit field code below, and the one
- * inversion is BN_mod_inverse with BN_FLG_CONSTTIME.
+ * scaling use the constant-time 4x64-bit field code above, and so does
+ * the one inversion (fe_inv, Fermat).
  */
 static int
 encode_batch(const struct point *const *pts, size_t n, uint8_t *out)
@@ -880,19 +920,10 @@ encode_batch(const struct point *const *pts, size_t n, uint8_t *out)
 			fe_mul(pre[i], pre[i - 1], Z[i]);
 	}
 	/*
-	 * One inversion of the product, through BIGNUM with
-	 * BN_FLG_CONSTTIME (OpenSSL's branch-free inversion): far cheaper
-	 * than a Fermat chain on the portable field code.
+	 * One inversion of the product, by Fermat on the same constant-time
+	 * field code (fe_inv): no BIGNUM and no data-dependent loop.
 	 */
-	fe_mul(t, pre[n - 1], one);		/* leave Montgomery form */
-	store_be(buf, t);
-	BN_set_flags(bz, BN_FLG_CONSTTIME);
-	if (BN_bin2bn(buf, 32, bz) == NULL ||
-	    BN_mod_inverse(bx, bz, EC_GROUP_get0_field(grp()), ctx) == NULL ||
-	    BN_bn2binpad(bx, buf, 32) != 32)
-		goto out;
-	load_be(inv, buf);
-	fe_mul(inv, inv, fec.r2);
+	fe_inv(inv, pre[n - 1]);
 	for (i = n; i-- > 0;) {
 		if (i > 0) {
 			fe_mul(zi, inv, pre[i - 1]);
@@ -921,6 +952,9 @@ out:
 	OPENSSL_cleanse(pre, sizeof(pre));
 	OPENSSL_cleanse(inv, sizeof(inv));
 	OPENSSL_cleanse(zi, sizeof(zi));
+	OPENSSL_cleanse(zi2, sizeof(zi2));
+	OPENSSL_cleanse(t, sizeof(t));
+	OPENSSL_cleanse(buf, sizeof(buf));
 	return r;
 }
 

@@ -10,6 +10,7 @@
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/misuse.h"
+#include "crypto/alloc_int.h"
 #include "crypto/proof.h"
 #include "crypto/proof_int.h"
 #include "crypto/rand.h"
@@ -41,7 +42,7 @@ proof_batch_new(struct proof_batch **out, const struct elgamal_key *k)
 	int r;
 
 	*out = NULL;
-	if ((b = calloc(1, sizeof(*b))) == NULL)
+	if ((b = crypto_calloc(1, sizeof(*b))) == NULL)
 		return ERR_NOMEM;
 	b->k = k;
 	b->pool_used = POOL_WEIGHTS;
@@ -79,18 +80,32 @@ proof_batch_equations(const struct proof_batch *b)
 	return b->eqs;
 }
 
-size_t
-proof_batch_mark(const struct proof_batch *b)
+void
+proof_batch_mark(const struct proof_batch *b, struct proof_batch_mark *m)
 {
-	return b->n;
+	m->n = b->n;
+	m->eqs = b->eqs;
+	m->g = b->g;
+	m->kc = b->kc;
 }
 
 void
-proof_batch_rollback(struct proof_batch *b, size_t mark)
+proof_batch_rollback(struct proof_batch *b, const struct proof_batch_mark *m)
 {
-	b->n = mark;
+	/* slots >= m->n are forgotten (a new slot's coefficient starts at
+	 * zero); the G and K coefficients and the count go back too */
+	b->n = m->n;
+	b->eqs = m->eqs;
+	b->g = m->g;
+	b->kc = m->kc;
 }
 
+/*
+ * Makes room for `more` slots.  Invariant, also when it fails half-way:
+ * b->coef and b->pts hold at least b->cap entries and exactly the first
+ * b->cap points are allocated (the others are NULL), so a failure leaves
+ * a batch that is smaller than asked but consistent.
+ */
 static int
 batch_reserve(struct proof_batch *b, size_t more)
 {
@@ -98,11 +113,18 @@ batch_reserve(struct proof_batch *b, size_t more)
 	struct point **np;
 	struct scalar *nc;
 
+	if (more > SIZE_MAX / 2 - b->n)
+		return ERR_NOMEM;
 	if (b->n + more <= b->cap)
 		return 0;
 	while (cap < b->n + more)
 		cap *= 2;
-	if ((np = realloc(b->pts, cap * sizeof(*np))) == NULL)
+	if (cap > SIZE_MAX / sizeof(*nc))
+		return ERR_NOMEM;
+	if ((nc = crypto_realloc(b->coef, cap * sizeof(*nc))) == NULL)
+		return ERR_NOMEM;
+	b->coef = nc;
+	if ((np = crypto_realloc(b->pts, cap * sizeof(*np))) == NULL)
 		return ERR_NOMEM;
 	b->pts = np;
 	for (i = b->cap; i < cap; i++)
@@ -113,11 +135,6 @@ batch_reserve(struct proof_batch *b, size_t more)
 			return ERR_NOMEM;
 		}
 	}
-	if ((nc = realloc(b->coef, cap * sizeof(*nc))) == NULL) {
-		b->cap = cap;
-		return ERR_NOMEM;
-	}
-	b->coef = nc;
 	b->cap = cap;
 	return 0;
 }
@@ -202,8 +219,8 @@ proof_batch_check(struct proof_batch *b)
 		proof_batch_clear(b);
 		return 0;
 	}
-	if ((p = calloc(n + 1, sizeof(*p))) == NULL ||
-	    (s = calloc(n + 1, sizeof(*s))) == NULL ||
+	if ((p = crypto_calloc(n + 1, sizeof(*p))) == NULL ||
+	    (s = crypto_calloc(n + 1, sizeof(*s))) == NULL ||
 	    (res = group_point_new()) == NULL) {
 		r = ERR_NOMEM;
 		goto out;
@@ -435,10 +452,12 @@ int
 proof01_batch_add_slots(struct proof_batch *b, const struct proof_binding *bind,
     const uint8_t *ct, size_t sa, size_t sb, const uint8_t *proof, size_t len)
 {
-	size_t mark = b->n, s[4];
+	struct proof_batch_mark mark;
+	size_t s[4];
 	struct scalar c, c0, c1, v0, v1;
 	int r, i;
 
+	proof_batch_mark(b, &mark);
 	REQUIRE(b->k != NULL);
 	if (len < PROOF01_LEN)
 		return ERR_TRUNCATED;
@@ -482,9 +501,10 @@ proof01_batch_add_slots(struct proof_batch *b, const struct proof_binding *bind,
 	eq_acc(b, &b->g, &c1);
 	return 0;
 fail:
-	/* equations already added only touched slots >= mark or G/K; a
-	 * failed add poisons the batch: callers treat it as rejected */
-	proof_batch_rollback(b, mark);
+	/* undoes what this call added to slots >= mark and to G/K; the
+	 * terms it put on sa and sb (slots of the caller) are undone by
+	 * the caller's own rollback (proof01_batch_add, contest_add) */
+	proof_batch_rollback(b, &mark);
 	return r;
 }
 
@@ -492,9 +512,11 @@ int
 proof01_batch_add(struct proof_batch *b, const struct proof_binding *bind,
     const uint8_t *ct, size_t ct_len, const uint8_t *proof, size_t len)
 {
-	size_t mark = b->n, sa, sb;
+	struct proof_batch_mark mark;
+	size_t sa, sb;
 	int r;
 
+	proof_batch_mark(b, &mark);
 	if (ct_len < ELGAMAL_CT_LEN)
 		return ERR_TRUNCATED;
 	if (ct_len > ELGAMAL_CT_LEN)
@@ -503,7 +525,7 @@ proof01_batch_add(struct proof_batch *b, const struct proof_binding *bind,
 	    (r = proof_batch_slot_decode(b, ct + GROUP_POINT_LEN,
 	    GROUP_POINT_LEN, &sb)) != 0 ||
 	    (r = proof01_batch_add_slots(b, bind, ct, sa, sb, proof, len)) != 0)
-		proof_batch_rollback(b, mark);
+		proof_batch_rollback(b, &mark);
 	return r;
 }
 
@@ -691,11 +713,13 @@ proof_range_batch_add_slots(struct proof_batch *b,
     const size_t *sa, const size_t *sb, uint32_t min, uint32_t max,
     const uint8_t *proof, size_t len)
 {
-	size_t mark = b->n, L, i, want, *sl = NULL;
+	struct proof_batch_mark mark;
+	size_t L, i, want, *sl = NULL;
 	struct scalar c, csum, cl, ca, cb, x, v, jv, *cj = NULL;
 	const uint8_t *cs, *vs;
 	int r = ERR_INTERNAL;
 
+	proof_batch_mark(b, &mark);
 	REQUIRE(b->k != NULL);
 	if (min > max || max - min > LIMIT_OPTIONS_MAX)
 		return ERR_RANGE;
@@ -707,8 +731,8 @@ proof_range_batch_add_slots(struct proof_batch *b,
 	L = (size_t)(max - min) + 1;
 	cs = proof + 2 * L * GROUP_POINT_LEN;
 	vs = cs + (L - 1) * GROUP_SCALAR_LEN;
-	if ((sl = calloc(2 * L, sizeof(*sl))) == NULL ||
-	    (cj = calloc(L, sizeof(*cj))) == NULL) {
+	if ((sl = crypto_calloc(2 * L, sizeof(*sl))) == NULL ||
+	    (cj = crypto_calloc(L, sizeof(*cj))) == NULL) {
 		r = ERR_NOMEM;
 		goto fail;
 	}
@@ -761,7 +785,7 @@ proof_range_batch_add_slots(struct proof_batch *b,
 	free(cj);
 	return 0;
 fail:
-	proof_batch_rollback(b, mark);
+	proof_batch_rollback(b, &mark);
 	free(sl);
 	free(cj);
 	return r;
@@ -772,13 +796,15 @@ proof_range_batch_add(struct proof_batch *b, const struct proof_binding *bind,
     const uint8_t *cts, size_t n, uint32_t min, uint32_t max,
     const uint8_t *proof, size_t len)
 {
-	size_t mark = b->n, *sa = NULL, *sb = NULL, i;
+	struct proof_batch_mark mark;
+	size_t *sa = NULL, *sb = NULL, i;
 	int r = ERR_INTERNAL;
 
+	proof_batch_mark(b, &mark);
 	if (n < 1 || n > LIMIT_OPTIONS_MAX)
 		return ERR_RANGE;
-	if ((sa = calloc(n, sizeof(*sa))) == NULL ||
-	    (sb = calloc(n, sizeof(*sb))) == NULL) {
+	if ((sa = crypto_calloc(n, sizeof(*sa))) == NULL ||
+	    (sb = crypto_calloc(n, sizeof(*sb))) == NULL) {
 		r = ERR_NOMEM;
 		goto out;
 	}
@@ -792,7 +818,7 @@ proof_range_batch_add(struct proof_batch *b, const struct proof_binding *bind,
 	    proof, len);
 out:
 	if (r != 0)
-		proof_batch_rollback(b, mark);
+		proof_batch_rollback(b, &mark);
 	free(sa);
 	free(sb);
 	return r;
@@ -877,10 +903,12 @@ proof_schnorr_batch_add(struct proof_batch *b, const uint8_t context[HASH_LEN],
     const uint8_t *label, size_t label_len, const uint8_t *X, size_t X_len,
     const uint8_t *proof, size_t len)
 {
-	size_t mark = b->n, sx, sh;
+	struct proof_batch_mark mark;
+	size_t sx, sh;
 	struct scalar c, v;
 	int r;
 
+	proof_batch_mark(b, &mark);
 	if (len < PROOF_SCHNORR_LEN)
 		return ERR_TRUNCATED;
 	if (len > PROOF_SCHNORR_LEN)
@@ -898,7 +926,7 @@ proof_schnorr_batch_add(struct proof_batch *b, const uint8_t context[HASH_LEN],
 	eq_term_neg(b, sx, &c);
 	return 0;
 fail:
-	proof_batch_rollback(b, mark);
+	proof_batch_rollback(b, &mark);
 	return r;
 }
 
@@ -992,10 +1020,12 @@ proof_dleq_batch_add(struct proof_batch *b, const char *tag,
     const uint8_t P[GROUP_POINT_LEN], const uint8_t A[GROUP_POINT_LEN],
     const uint8_t M[GROUP_POINT_LEN], const uint8_t *proof, size_t len)
 {
-	size_t mark = b->n, sp, sA, sM, sa, sb;
+	struct proof_batch_mark mark;
+	size_t sp, sA, sM, sa, sb;
 	struct scalar c, v;
 	int r;
 
+	proof_batch_mark(b, &mark);
 	if (len < PROOF_DLEQ_LEN)
 		return ERR_TRUNCATED;
 	if (len > PROOF_DLEQ_LEN)
@@ -1024,7 +1054,7 @@ proof_dleq_batch_add(struct proof_batch *b, const char *tag,
 	eq_term_neg(b, sM, &c);
 	return 0;
 fail:
-	proof_batch_rollback(b, mark);
+	proof_batch_rollback(b, &mark);
 	return r;
 }
 

@@ -7,9 +7,22 @@
 
 #include "crypto/proof.h"
 
-/* Slot count now, to roll back a half-added proof. */
-size_t proof_batch_mark(const struct proof_batch *b);
-void proof_batch_rollback(struct proof_batch *b, size_t mark);
+/*
+ * A batch's state before an add: its slot count, equation count and the
+ * G and K coefficients.  Rolling back to it undoes everything added
+ * since, as long as nothing touched the coefficients of slots below
+ * m->n (every public adder takes its mark before decoding its slots).
+ */
+struct proof_batch_mark {
+	size_t n;		/* slots in use */
+	size_t eqs;		/* equations */
+	struct scalar g;	/* coefficient of G */
+	struct scalar kc;	/* coefficient of K */
+};
+
+void proof_batch_mark(const struct proof_batch *b, struct proof_batch_mark *m);
+void proof_batch_rollback(struct proof_batch *b,
+    const struct proof_batch_mark *m);
 
 /* Decodes a point into a new slot; returns its index in *slot. */
 int proof_batch_slot_decode(struct proof_batch *b, const uint8_t *enc,

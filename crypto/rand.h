@@ -8,6 +8,14 @@
  * docs/PROTOCOL-crypto.md §2), so that a run from the same seed produces
  * the same ciphertexts and proofs byte for byte.
  *
+ * That generator is part of the TEST KIT, not of libippyo_crypto: it is
+ * defined in tests/harness/testrand.c (declared in tests/harness/testrand.h)
+ * and reaches rand_bytes() through a weak hook, so a production binary
+ * neither contains it nor can install it.  Its three functions are
+ * declared here too, but only when IPPYO_TESTKIT is defined; the
+ * Makefile defines it for every object under tests/ (unit, integration,
+ * bench, tools, harness), never for a module.
+ *
  * rand_os_bytes() never uses the test generator: batch-verification
  * weights come from it, so that a prover can never know them in advance
  * and verification never disturbs a deterministic test stream.
@@ -30,14 +38,15 @@ int rand_bytes(void *buf, size_t n) __attribute__((warn_unused_result));
 /* As rand_bytes but always from the OS-seeded DRBG; never the test hook. */
 int rand_os_bytes(void *buf, size_t n) __attribute__((warn_unused_result));
 
+#ifdef IPPYO_TESTKIT
 /*
- * Installs the deterministic test generator seeded with seed[0..len).
- * For tests and vector generation only: never call in a program that
- * handles real secrets.  Replaces any generator installed before.
+ * Test kit only (defined in tests/harness/testrand.c, which documents
+ * them; the same declarations are in tests/harness/testrand.h).
+ * rand_test_seed installs the deterministic generator seeded with
+ * seed[0..len), replacing any installed before; rand_test_clear removes
+ * it; rand_test_active is nonzero while one is installed.
  */
 void rand_test_seed(const void *seed, size_t len);
-
-/* Removes the test generator; rand_bytes goes back to the OS DRBG. */
 void rand_test_clear(void);
 
 /*
@@ -57,5 +66,6 @@ void rand_test_clear_thread(void);
 
 /* Nonzero while a test generator is installed (for this thread or all). */
 int rand_test_active(void);
+#endif
 
 #endif /* IPPYO_CRYPTO_RAND_H */

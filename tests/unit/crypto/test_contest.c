@@ -243,3 +243,104 @@ TEST(contest_tally_sums_and_decrypts)
 	free(b);
 	elgamal_key_free(key);
 }
+
+/*
+ * The empty aggregate is the identity pair, written as 130 zero bytes
+ * (only with GROUP_ALLOW_INFINITY), the same whichever way it is made,
+ * and it decrypts to 0.
+ */
+TEST(contest_empty_tally_is_the_identity_pair)
+{
+	struct scalar sk;
+	struct elgamal_key *key = ckey(&sk);
+	struct contest_tally *t;
+	struct elgamal_acc *acc;
+	struct elgamal_ciphertext *c = elgamal_ciphertext_new();
+	struct elgamal_ciphertext *z = elgamal_ciphertext_new();
+	struct point *m = group_point_new();
+	struct bsgs_table *tab;
+	uint8_t zero[130], e[130];
+	uint64_t got = 99;
+	uint32_t i;
+
+	memset(zero, 0, sizeof(zero));
+	ASSERT_OK(bsgs_table_new(&tab, 10));
+	ASSERT_OK(contest_tally_new(&t, 3));
+	ASSERT_U64_EQ(contest_tally_count(t), 0);
+	for (i = 0; i < 3; i++) {
+		const struct elgamal_ciphertext *s = contest_tally_sum(t, i);
+
+		ASSERT_NOT_NULL(s);
+		ASSERT_TRUE(group_point_is_infinity(s->alpha));
+		ASSERT_TRUE(group_point_is_infinity(s->beta));
+		ASSERT_OK(elgamal_encode(s, e, GROUP_ALLOW_INFINITY));
+		ASSERT_MEM_EQ(e, zero, 130);
+		/* without the flag: refused, and nothing half-written */
+		memset(e, 0xaa, sizeof(e));
+		ASSERT_ERR(elgamal_encode(s, e, 0), ERR_RANGE);
+		ASSERT_MEM_EQ(e, zero, 130);
+		ASSERT_OK(elgamal_decrypt(&sk, s, m));
+		ASSERT_TRUE(group_point_is_infinity(m));
+		ASSERT_OK(bsgs_decode(tab, m, &got));
+		ASSERT_U64_EQ(got, 0);
+	}
+	/* the accumulator and elgamal_ciphertext_zero agree */
+	ASSERT_OK(elgamal_acc_new(&acc));
+	ASSERT_OK(elgamal_acc_get(acc, c));
+	ASSERT_OK(elgamal_encode(c, e, GROUP_ALLOW_INFINITY));
+	ASSERT_MEM_EQ(e, zero, 130);
+	ASSERT_OK(elgamal_ciphertext_zero(z));
+	ASSERT_OK(elgamal_encode(z, e, GROUP_ALLOW_INFINITY));
+	ASSERT_MEM_EQ(e, zero, 130);
+	/* 130 zero bytes decode to it only where allowed */
+	ASSERT_OK(elgamal_decode(c, zero, 130, GROUP_ALLOW_INFINITY));
+	ASSERT_TRUE(group_point_is_infinity(c->alpha));
+	ASSERT_TRUE(group_point_is_infinity(c->beta));
+	ASSERT_ERR(elgamal_decode(c, zero, 130, 0), ERR_RANGE);
+	ASSERT_ERR(elgamal_acc_add_encoded(acc, zero), ERR_RANGE);
+	elgamal_acc_free(acc);
+	contest_tally_free(t);
+	bsgs_table_free(tab);
+	elgamal_ciphertext_free(c);
+	elgamal_ciphertext_free(z);
+	group_point_free(m);
+	elgamal_key_free(key);
+}
+
+/*
+ * Two ballots whose nonces cancel (r and n - r: only their makers can
+ * arrange it) sum to an identity alpha with beta = m·G in the clear:
+ * encoded as 65 zero bytes then beta.
+ */
+TEST(contest_cancelled_nonces_give_identity_alpha)
+{
+	struct scalar sk, r, nr;
+	struct elgamal_key *key = ckey(&sk);
+	struct elgamal_acc *acc;
+	struct elgamal_ciphertext *c = elgamal_ciphertext_new();
+	struct point *two = group_point_new();
+	uint8_t e[130], zero[65], b2[65];
+
+	memset(zero, 0, sizeof(zero));
+	ASSERT_OK(elgamal_acc_new(&acc));
+	ASSERT_OK(group_scalar_random(&r));
+	group_scalar_neg(&nr, &r);
+	ASSERT_OK(elgamal_encrypt(key, 1, &r, NULL, c));
+	ASSERT_OK(elgamal_encode(c, e, 0));
+	ASSERT_OK(elgamal_acc_add_encoded(acc, e));
+	ASSERT_OK(elgamal_encrypt(key, 1, &nr, NULL, c));
+	ASSERT_OK(elgamal_encode(c, e, 0));
+	ASSERT_OK(elgamal_acc_add_encoded(acc, e));
+	ASSERT_OK(elgamal_acc_get(acc, c));
+	ASSERT_TRUE(group_point_is_infinity(c->alpha));
+	ASSERT_OK(elgamal_encode(c, e, GROUP_ALLOW_INFINITY));
+	ASSERT_MEM_EQ(e, zero, 65);
+	group_scalar_set_u64(&r, 2);
+	ASSERT_OK(group_mul_g(two, &r));
+	ASSERT_OK(group_point_encode(two, b2, 0));
+	ASSERT_MEM_EQ(e + 65, b2, 65);
+	elgamal_acc_free(acc);
+	elgamal_ciphertext_free(c);
+	group_point_free(two);
+	elgamal_key_free(key);
+}

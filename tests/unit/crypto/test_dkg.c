@@ -511,3 +511,147 @@ TEST(dkg_share_and_complaint_mutation_sweeps)
 	    sizeof(sh)), ERR_INVALID_ARG);
 	ceremony_free(&c);
 }
+
+/*
+ * The identity alpha (an empty tally, or ballots whose nonces cancel)
+ * has no decryption shares: its plaintext point is beta.  Making,
+ * checking and combining shares for it is refused with ERR_RANGE.
+ */
+TEST(dkg_identity_alpha_refused_with_range)
+{
+	struct ceremony c;
+	struct elgamal_ciphertext *ct = elgamal_ciphertext_new();
+	struct elgamal_ciphertext *id = elgamal_ciphertext_new();
+	uint8_t ds[NT][DKG_DSHARE_LEN], out[DKG_DSHARE_LEN], zero[130], ctx[32];
+	uint32_t idx[KT] = { 1, 2, 3 };
+	const uint8_t *sh[KT] = { ds[0], ds[1], ds[2] };
+	struct point *m = group_point_new();
+	int i;
+
+	ASSERT_OK(ceremony_run(&c));
+	memset(ctx, 0x5a, 32);
+	ASSERT_OK(elgamal_encrypt(c.key, 3, NULL, NULL, ct));
+	for (i = 0; i < KT; i++)
+		ASSERT_OK(dkg_decrypt_share(c.t[i], ctx, ct, ds[i]));
+	/* the empty tally: 130 zero bytes */
+	memset(zero, 0, sizeof(zero));
+	ASSERT_OK(elgamal_decode(id, zero, 130, GROUP_ALLOW_INFINITY));
+	memset(out, 0xaa, sizeof(out));
+	ASSERT_ERR(dkg_decrypt_share(c.t[0], ctx, id, out), ERR_RANGE);
+	ASSERT_MEM_EQ(out, (const uint8_t[DKG_DSHARE_LEN]){ 0 }, sizeof(out));
+	ASSERT_ERR(dkg_decrypt_share_verify(ctx, 1, c.P[0], id, ds[0],
+	    DKG_DSHARE_LEN), ERR_RANGE);
+	ASSERT_ERR(dkg_combine(&c.p, id, idx, sh, KT, m), ERR_RANGE);
+	/* an identity alpha with a real beta (cancelled nonces) too */
+	ASSERT_OK(group_point_copy(id->beta, ct->beta));
+	ASSERT_ERR(dkg_decrypt_share(c.t[1], ctx, id, out), ERR_RANGE);
+	ASSERT_ERR(dkg_decrypt_share_verify(ctx, 1, c.P[0], id, ds[0],
+	    DKG_DSHARE_LEN), ERR_RANGE);
+	ASSERT_ERR(dkg_combine(&c.p, id, idx, sh, KT, m), ERR_RANGE);
+	/* the real ciphertext still combines */
+	ASSERT_OK(dkg_combine(&c.p, ct, idx, sh, KT, m));
+	elgamal_ciphertext_free(ct);
+	elgamal_ciphertext_free(id);
+	group_point_free(m);
+	ceremony_free(&c);
+}
+
+/* Pointers without lengths: a missing one is refused, not followed. */
+TEST(dkg_missing_buffers_refused)
+{
+	struct ceremony c;
+	struct elgamal_ciphertext *ct = elgamal_ciphertext_new();
+	uint8_t ds[KT][DKG_DSHARE_LEN], ctx[32];
+	uint32_t qual[NT] = { 1, 2, 3, 4, 5 }, idx[KT] = { 1, 2, 3 };
+	const uint8_t *pubs[NT], *sh[KT];
+	struct point *K = group_point_new();
+	int i;
+
+	ASSERT_OK(ceremony_run(&c));
+	memset(ctx, 0x11, 32);
+	ASSERT_OK(elgamal_encrypt(c.key, 1, NULL, NULL, ct));
+	for (i = 0; i < NT; i++)
+		pubs[i] = c.pub[i];
+	for (i = 0; i < KT; i++) {
+		ASSERT_OK(dkg_decrypt_share(c.t[i], ctx, ct, ds[i]));
+		sh[i] = ds[i];
+	}
+	/* only qualified entries are read: others may be NULL */
+	pubs[4] = NULL;
+	ASSERT_OK(dkg_joint_key(&c.p, pubs, qual, 4, K));
+	ASSERT_ERR(dkg_joint_key(&c.p, pubs, qual, 5, K), ERR_INVALID_ARG);
+	ASSERT_ERR(dkg_verification_key(&c.p, pubs, qual, 5, 1, K),
+	    ERR_INVALID_ARG);
+	ASSERT_ERR(dkg_joint_key(&c.p, NULL, qual, 5, K), ERR_INVALID_ARG);
+	ASSERT_ERR(dkg_verification_key(&c.p, NULL, qual, 5, 1, K),
+	    ERR_INVALID_ARG);
+	sh[1] = NULL;
+	ASSERT_ERR(dkg_combine(&c.p, ct, idx, sh, KT, K), ERR_INVALID_ARG);
+	ASSERT_ERR(dkg_combine(&c.p, ct, idx, NULL, KT, K), ERR_INVALID_ARG);
+	/* the wrong public message length where one is passed */
+	{
+		uint8_t out[DKG_SHARE_LEN];
+
+		ASSERT_ERR(dkg_trustee_share(c.t[0], 2, c.pub[1],
+		    dkg_public_len(&c.p) - 1, out), ERR_INVALID_ARG);
+	}
+	elgamal_ciphertext_free(ct);
+	group_point_free(K);
+	ceremony_free(&c);
+}
+
+/*
+ * k = 1 is valid here (the ceremony layer refuses it for an election):
+ * every trustee holds the whole secret and decrypts alone.
+ */
+TEST(dkg_k1_single_trustee_decrypts_alone)
+{
+	struct dkg_params p = { .n = 2, .k = 1 };
+	struct dkg_trustee *t[2];
+	uint8_t *pub[2], sh[DKG_SHARE_LEN], ds[DKG_DSHARE_LEN], ctx[32];
+	uint32_t qual[2] = { 1, 2 }, idx[1];
+	const uint8_t *one[1] = { ds };
+	struct point *K = group_point_new(), *m = group_point_new();
+	struct point *want = group_point_new();
+	struct elgamal_key *key;
+	struct elgamal_ciphertext *ct = elgamal_ciphertext_new();
+	struct scalar v;
+	size_t plen = dkg_public_len(&p);
+	int i;
+
+	memset(p.context, 0x33, 32);
+	memset(ctx, 0x44, 32);
+	for (i = 0; i < 2; i++) {
+		ASSERT_OK(dkg_trustee_new(&t[i], &p, (uint32_t)i + 1));
+		ASSERT_NOT_NULL(pub[i] = malloc(plen));
+		ASSERT_OK(dkg_trustee_public(t[i], pub[i], plen));
+	}
+	for (i = 0; i < 2; i++) {
+		ASSERT_OK(dkg_trustee_share(t[i], (uint32_t)(1 - i) + 1,
+		    pub[1 - i], plen, sh));
+		ASSERT_OK(dkg_trustee_receive(t[1 - i], (uint32_t)i + 1, pub[i],
+		    plen, sh, sizeof(sh)));
+	}
+	for (i = 0; i < 2; i++)
+		ASSERT_OK(dkg_trustee_finish(t[i], qual, 2));
+	ASSERT_OK(dkg_joint_key(&p, (const uint8_t *const *)pub, qual, 2, K));
+	ASSERT_OK(elgamal_key_new(&key, K));
+	ASSERT_OK(elgamal_encrypt(key, 7, NULL, NULL, ct));
+	group_scalar_set_u64(&v, 7);
+	ASSERT_OK(group_mul_g(want, &v));
+	for (i = 0; i < 2; i++) {
+		idx[0] = (uint32_t)i + 1;
+		ASSERT_OK(dkg_decrypt_share(t[i], ctx, ct, ds));
+		ASSERT_OK(dkg_combine(&p, ct, idx, one, 1, m));
+		ASSERT_INT_EQ(group_point_eq(m, want), 1);
+	}
+	for (i = 0; i < 2; i++) {
+		dkg_trustee_free(t[i]);
+		free(pub[i]);
+	}
+	elgamal_key_free(key);
+	elgamal_ciphertext_free(ct);
+	group_point_free(K);
+	group_point_free(m);
+	group_point_free(want);
+}

@@ -376,6 +376,63 @@ TEST(group_points_encode_matches_single)
 	group_points_free(NULL, 3);
 }
 
+/*
+ * The batch encoder's one Fermat inversion (fe_inv's addition chain) on
+ * every kind of Z: affine points (Z = 1: decoded, small multiples),
+ * Jacobian sums, doublings, and more points than one chunk holds.
+ */
+TEST(group_points_encode_fermat_inversion_all_shapes)
+{
+	enum { N = 300 };
+	struct point **v = group_points_new(N);
+	uint8_t *many = malloc(N * 65), one[65];
+	struct scalar s;
+	size_t i;
+
+	ASSERT_NOT_NULL(v);
+	ASSERT_NOT_NULL(many);
+	for (i = 0; i < N; i++) {
+		switch (i % 5) {
+		case 0:		/* small multiples: affine out of the comb */
+			group_scalar_set_u64(&s, i % 4 + 1);
+			ASSERT_OK(group_mul_g(v[i], &s));
+			break;
+		case 1:		/* decoded: Z = 1 */
+			ASSERT_OK(group_point_encode(v[i - 1], one, 0));
+			ASSERT_OK(group_point_decode(v[i], one, 65, 0));
+			break;
+		case 2:		/* a sum */
+			ASSERT_OK(group_scalar_random(&s));
+			ASSERT_OK(group_mul_g(v[i], &s));
+			ASSERT_OK(group_point_add(v[i], v[i], v[i - 2]));
+			break;
+		case 3:		/* a doubling */
+			ASSERT_OK(group_point_add(v[i], v[i - 1], v[i - 1]));
+			break;
+		default:	/* variable-base product */
+			ASSERT_OK(group_scalar_random(&s));
+			ASSERT_OK(group_mul(v[i], &s, v[i - 2]));
+		}
+	}
+	for (i = 1; i <= N; i += (i < 4 ? 1 : 97)) {
+		size_t j;
+
+		ASSERT_OK(group_points_encode((const struct point *const *)v, i,
+		    many));
+		for (j = 0; j < i; j++) {
+			ASSERT_OK(group_point_encode(v[j], one, 0));
+			ASSERT_MEM_EQ(many + j * 65, one, 65);
+		}
+	}
+	ASSERT_OK(group_points_encode((const struct point *const *)v, N, many));
+	for (i = 0; i < N; i++) {
+		ASSERT_OK(group_point_encode(v[i], one, 0));
+		ASSERT_MEM_EQ(many + i * 65, one, 65);
+	}
+	free(many);
+	group_points_free(v, N);
+}
+
 TEST(group_hash_to_point_recomputes)
 {
 	struct point *p = group_point_new(), *q = group_point_new();
