@@ -733,15 +733,30 @@ trustee_slot(const struct tally_trustees *tr, uint32_t j)
 	return 0;
 }
 
+/*
+ * 1 when aggregate i's alpha is the identity (no ballot counted, or
+ * nonces that cancel): its plaintext point is beta and no trustee share
+ * exists for it (docs/PROTOCOL-record.md §9).
+ */
+static int
+alpha_is_identity(const struct tally_state *t, size_t i)
+{
+	return ct_is_zero(t->aggregates + i * ELGAMAL_CT_LEN, GROUP_POINT_LEN);
+}
+
 /* Checks share (DKG_DSHARE_LEN bytes) of trustee j on aggregate i. */
 static int
 share_check(const struct tally_state *t, uint32_t j, size_t i,
     const uint8_t *share)
 {
-	struct elgamal_ciphertext *c = elgamal_ciphertext_new();
-	struct point *P = group_point_new();
+	struct elgamal_ciphertext *c;
+	struct point *P;
 	int r;
 
+	if (alpha_is_identity(t, i))
+		return ct_is_zero(share, DKG_DSHARE_LEN) ? 0 : ERR_FORMAT;
+	c = elgamal_ciphertext_new();
+	P = group_point_new();
 	if (c == NULL || P == NULL)
 		r = ERR_NOMEM;
 	else if ((r = elgamal_decode(c, t->aggregates + i * ELGAMAL_CT_LEN,
@@ -773,9 +788,16 @@ tally_shares_json(const struct tally_state *t, uint32_t trustee,
 		if (row == NULL || json_array_append_new(arr, row) != 0)
 			goto out;
 		for (o = 0; o < t->e->manifest->contests[c].noptions; o++) {
-			if (ct_hex_encode(shares + (t->first[c] + o) *
-			    DKG_DSHARE_LEN, DKG_DSHARE_LEN, hex, sizeof(hex)) != 0 ||
-			    json_array_append_new(row, json_string(hex)) != 0)
+			const uint8_t *sh = shares + (t->first[c] + o) *
+			    DKG_DSHARE_LEN;
+
+			/* No share where alpha is the identity: "". */
+			if (ct_is_zero(sh, DKG_DSHARE_LEN))
+				hex[0] = '\0';
+			else if (ct_hex_encode(sh, DKG_DSHARE_LEN, hex,
+			    sizeof(hex)) != 0)
+				goto out;
+			if (json_array_append_new(row, json_string(hex)) != 0)
 				goto out;
 		}
 	}
@@ -822,6 +844,8 @@ tally_share_test_key(const struct tally_state *t, const struct scalar *s,
 	for (i = 0; i < t->nagg; i++) {
 		uint8_t *sh = shares + i * DKG_DSHARE_LEN;
 
+		if (alpha_is_identity(t, i))
+			continue;		/* no share: left zero */
 		if ((r = elgamal_decode(c, t->aggregates + i * ELGAMAL_CT_LEN,
 		    ELGAMAL_CT_LEN, 0)) != 0 ||
 		    (r = group_mul(M, s, c->alpha)) != 0 ||
@@ -875,10 +899,19 @@ shares_parse(const struct tally_state *t, const uint8_t *p, size_t len,
 			goto out;
 		for (o = 0; o < t->e->manifest->contests[c].noptions; o++) {
 			json_t *h = json_array_get(row, o);
+			size_t gi = t->first[c] + o;
 
-			if (!json_is_string(h) || ct_hex_decode(json_string_value(h),
-			    json_string_length(h), shares + (t->first[c] + o) *
-			    DKG_DSHARE_LEN, DKG_DSHARE_LEN) != 0)
+			if (!json_is_string(h))
+				goto out;
+			/* "" exactly where alpha is the identity. */
+			if (alpha_is_identity(t, gi)) {
+				if (json_string_length(h) != 0)
+					goto out;
+				continue;
+			}
+			if (ct_hex_decode(json_string_value(h),
+			    json_string_length(h), shares + gi * DKG_DSHARE_LEN,
+			    DKG_DSHARE_LEN) != 0)
 				goto out;
 		}
 	}
@@ -1002,8 +1035,14 @@ combine_all(const struct tally_state *t, const uint32_t *idx,
 		goto out;
 	for (i = 0; i < t->nagg; i++) {
 		if ((r = elgamal_decode(c, t->aggregates + i * ELGAMAL_CT_LEN,
-		    ELGAMAL_CT_LEN, 0)) != 0)
+		    ELGAMAL_CT_LEN, GROUP_ALLOW_INFINITY)) != 0)
 			goto out;
+		if (group_point_is_infinity(c->alpha)) {
+			/* Nonces that cancel: the plaintext is beta itself. */
+			if ((r = group_point_copy(m, c->beta)) != 0)
+				goto out;
+			goto decode;
+		}
 		for (q = 0; q < cnt; q++)
 			sp[q] = shares[q] + i * DKG_DSHARE_LEN;
 		if (t->trustees.test_single_key) {
@@ -1013,6 +1052,7 @@ combine_all(const struct tally_state *t, const uint32_t *idx,
 		} else if ((r = dkg_combine(&t->trustees.params, c, idx, sp, cnt,
 		    m)) != 0)
 			goto out;
+ decode:
 		if ((r = bsgs_decode(tab, m, &votes[i])) != 0) {
 			log_error("tally.decode_failed", LOG_I("option",
 			    (int64_t)i));
