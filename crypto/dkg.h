@@ -206,4 +206,38 @@ int dkg_combine(const struct dkg_params *p, const struct elgamal_ciphertext *c,
 /* The trustee's index and public verification key (after finish). */
 uint32_t dkg_trustee_index(const struct dkg_trustee *t);
 
+/* 1 once dkg_trustee_finish has set the key share s_j. */
+int dkg_trustee_finished(const struct dkg_trustee *t);
+
+/* The trustee's ceremony parameters. */
+const struct dkg_params *dkg_trustee_params(const struct dkg_trustee *t);
+
+struct secret;
+
+/*
+ * Length of an exported state for these parameters:
+ * 8 + 1 + 32 + 12 + 1 + 32 + 32 + 32 + 32·k + n + 32·n bytes.
+ */
+size_t dkg_state_len(const struct dkg_params *p);
+
+/*
+ * Serialises the whole private state (parameters, index, communication
+ * key, ceremony signing key's seed, polynomial, received shares and
+ * which were accepted, the final share) into a new secret (caller
+ * frees; seal it, never write it in the clear).  Layout:
+ * docs/PROTOCOL-crypto.md §8 "Trustee state".
+ */
+int dkg_trustee_export(const struct dkg_trustee *t, struct secret **out)
+    DKG_WUR;
+
+/*
+ * Rebuilds a trustee from dkg_trustee_export's bytes: the exact layout,
+ * valid parameters, canonical scalars, flags 0 or 1, a finished state
+ * only with its own share.  ERR_FORMAT (magic, flags, scalars),
+ * ERR_UNSUPPORTED (version), ERR_RANGE (parameters), ERR_TRUNCATED,
+ * ERR_TRAILING_DATA.  No copy of the secret bytes outlives the call.
+ * Caller frees *out.
+ */
+int dkg_trustee_import(struct secret *in, struct dkg_trustee **out) DKG_WUR;
+
 #endif /* IPPYO_CRYPTO_DKG_H */
