@@ -621,6 +621,25 @@ out:
 }
 
 int
+dkg_share_check_signature(const struct dkg_params *p, uint32_t i, uint32_t j,
+    const uint8_t *pub_i, size_t pub_len, const uint8_t *share, size_t len)
+{
+	int r;
+
+	if (!dkg_params_valid(p) || j < 1 || j > p->n || i == j)
+		return ERR_INVALID_ARG;
+	if ((r = check_share_args(p, i, pub_i, pub_len, len)) != 0)
+		return r;
+	return share_sig_check(p, i, j, pub_i, share);
+}
+
+int
+dkg_trustee_has_share(const struct dkg_trustee *t, uint32_t i)
+{
+	return i >= 1 && i <= t->p.n && t->have[i - 1];
+}
+
+int
 dkg_trustee_complain(const struct dkg_trustee *t, uint32_t i,
     const uint8_t *share, size_t len, uint8_t out[DKG_COMPLAINT_LEN])
 {

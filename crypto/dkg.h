@@ -134,6 +134,20 @@ int dkg_trustee_receive(struct dkg_trustee *t, uint32_t i,
     const uint8_t *pub_i, size_t pub_len, const uint8_t *share, size_t len)
     DKG_WUR;
 
+/*
+ * Checks only that share (from i to j) carries i's signature under the
+ * key in i's (verified) public message: what a relay can check without
+ * any secret.  0, ERR_VERIFY (unsigned, forged, altered), ERR_TRUNCATED,
+ * ERR_TRAILING_DATA, ERR_INVALID_ARG.  Safe on untrusted input.
+ */
+int dkg_share_check_signature(const struct dkg_params *p, uint32_t i,
+    uint32_t j, const uint8_t *pub_i, size_t pub_len, const uint8_t *share,
+    size_t len) DKG_WUR;
+
+/* 1 when t (trustee j) has accepted the share from i (or i == j after
+ * finish), else 0. */
+int dkg_trustee_has_share(const struct dkg_trustee *t, uint32_t i);
+
 /* t (trustee j) writes a complaint against the share it got from i. */
 int dkg_trustee_complain(const struct dkg_trustee *t, uint32_t i,
     const uint8_t *share, size_t len, uint8_t out[DKG_COMPLAINT_LEN])

@@ -213,3 +213,46 @@ TEST(dkg_state_import_refuses_malformed)
 	secret_free(s);
 	dkg_trustee_free(t);
 }
+
+TEST(dkg_share_signature_checked_alone)
+{
+	struct dkg_params p = { .n = N, .k = K };
+	struct dkg_trustee *a = NULL, *b = NULL;
+	uint8_t pa[4096], pb[4096], sh[DKG_SHARE_LEN];
+	struct scalar s;
+	size_t plen;
+
+	memset(p.context, 0x44, sizeof(p.context));
+	plen = dkg_public_len(&p);
+	ASSERT_OK(dkg_trustee_new(&a, &p, 1));
+	ASSERT_OK(dkg_trustee_new(&b, &p, 2));
+	ASSERT_OK(dkg_trustee_public(a, pa, plen));
+	ASSERT_OK(dkg_trustee_public(b, pb, plen));
+	ASSERT_OK(dkg_trustee_share(a, 2, pb, plen, sh));
+	ASSERT_OK(dkg_share_check_signature(&p, 1, 2, pa, plen, sh, sizeof(sh)));
+	ASSERT_INT_EQ(dkg_trustee_has_share(b, 1), 0);
+	ASSERT_OK(dkg_trustee_receive(b, 1, pa, plen, sh, sizeof(sh)));
+	ASSERT_INT_EQ(dkg_trustee_has_share(b, 1), 1);
+	ASSERT_INT_EQ(dkg_trustee_has_share(b, 0), 0);
+	ASSERT_INT_EQ(dkg_trustee_has_share(b, N + 1), 0);
+	/* moved to another recipient, or claimed by another sender */
+	ASSERT_ERR(dkg_share_check_signature(&p, 1, 3, pa, plen, sh,
+	    sizeof(sh)), ERR_VERIFY);
+	ASSERT_ERR(dkg_share_check_signature(&p, 2, 1, pb, plen, sh,
+	    sizeof(sh)), ERR_VERIFY);
+	ASSERT_ERR(dkg_share_check_signature(&p, 1, 1, pa, plen, sh,
+	    sizeof(sh)), ERR_INVALID_ARG);
+	ASSERT_ERR(dkg_share_check_signature(&p, 1, 2, pa, plen, sh,
+	    sizeof(sh) - 1), ERR_TRUNCATED);
+	/* unsigned (encryption alone) */
+	ASSERT_OK(group_scalar_random(&s));
+	ASSERT_OK(dkg_share_encrypt(&p, 1, 2, &s, pb, plen, sh));
+	ASSERT_ERR(dkg_share_check_signature(&p, 1, 2, pa, plen, sh,
+	    sizeof(sh)), ERR_VERIFY);
+	/* signed by the real sender: passes the relay, fails the receiver */
+	ASSERT_OK(dkg_trustee_sign_share(a, 2, sh));
+	ASSERT_OK(dkg_share_check_signature(&p, 1, 2, pa, plen, sh, sizeof(sh)));
+	group_scalar_wipe(&s);
+	dkg_trustee_free(a);
+	dkg_trustee_free(b);
+}
