@@ -668,6 +668,65 @@ election_keys_test_single(struct db *db, const char *id, const char *actor,
 }
 
 int
+election_keys_from_ceremony(struct db *db, const char *id,
+    const uint8_t key[GROUP_POINT_LEN], const char *detail, const char *actor)
+{
+	uint8_t ctx[HASH_LEN];
+	struct election *e = NULL;
+	struct point *k = NULL;
+	struct db_result *res = NULL;
+	int r, own = !db_in_transaction(db);
+
+	REQUIRE(db != NULL && id != NULL && key != NULL && detail != NULL &&
+	    actor != NULL);
+	if ((r = election_load(db, id, &e)) != 0)
+		return r;
+	if (e->state != ELECTION_ROLL_FROZEN) {
+		r = ERR_WRONG_STATE;
+		goto out;
+	}
+	if ((k = group_point_new()) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	/* a valid point, not the identity (refused without the flag) */
+	if ((r = group_point_decode(k, key, GROUP_POINT_LEN, 0)) != 0 ||
+	    (r = election_context_hash(e->manifest_bytes, e->manifest_len, key,
+	    0, ctx)) != 0)
+		goto out;
+	if (own && (r = db_begin(db)) != 0)
+		goto out;
+	{
+		struct db_param p[3] = {
+			DB_TEXT(id), DB_BYTES(key, GROUP_POINT_LEN),
+			DB_BYTES(ctx, sizeof(ctx))
+		};
+
+		if ((r = db_exec(db, "UPDATE elections SET state = 'keys_ready', "
+		    "public_key = $2, context_hash = $3, test_single_key = false "
+		    "WHERE election_id = $1 AND state = 'roll_frozen' RETURNING 1",
+		    p, 3, &res)) != 0)
+			goto rollback;
+		if (db_result_rows(res) != 1) {
+			r = ERR_WRONG_STATE;
+			goto rollback;
+		}
+	}
+	if ((r = audit_append(db, actor, "election.keys_ceremony", id, detail,
+	    NULL)) != 0 || (own && (r = db_commit(db)) != 0))
+		goto rollback;
+	goto out;
+ rollback:
+	if (own)
+		db_rollback(db);
+ out:
+	db_result_free(res);
+	group_point_free(k);
+	election_free(e);
+	return r;
+}
+
+int
 election_open(struct db *db, const char *id, const char *actor)
 {
 	return transition(db, id, ELECTION_KEYS_READY, ELECTION_OPEN,

@@ -151,10 +151,24 @@ int election_freeze_roll(struct db *db, const char *id, const char *actor)
  * here, its secret returned to the caller.  FOR TESTS AND THE DEMO ONLY:
  * the election row is marked test_single_key, which the context hash
  * binds and every view shows; a real election gets its key from the
- * k-of-n ceremony (not built yet).
+ * k-of-n ceremony (election_keys_from_ceremony).
  */
 int election_keys_test_single(struct db *db, const char *id,
     const char *actor, struct scalar *secret) ELECTION_WUR;
+
+/*
+ * roll_frozen -> keys_ready with the joint key K (65 bytes) of a k-of-n
+ * trustee ceremony, which the caller has run and checked
+ * (tally/ceremony.h): stores K and its context hash with test_single_key
+ * false and appends `election.keys_ceremony` (detail: what the ceremony
+ * was, no secrets).  Runs inside the caller's transaction when one is
+ * open, so the ceremony's own rows commit with the key; otherwise in its
+ * own.  ERR_WRONG_STATE (not roll_frozen), ERR_RANGE or ERR_FORMAT (K
+ * not a point of the group, or the identity).
+ */
+int election_keys_from_ceremony(struct db *db, const char *id,
+    const uint8_t key[GROUP_POINT_LEN], const char *detail, const char *actor)
+    ELECTION_WUR;
 
 /* keys_ready -> open, open -> closed.  ERR_WRONG_STATE otherwise. */
 int election_open(struct db *db, const char *id, const char *actor)

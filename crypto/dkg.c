@@ -627,6 +627,25 @@ out:
 }
 
 int
+dkg_share_check_signature(const struct dkg_params *p, uint32_t i, uint32_t j,
+    const uint8_t *pub_i, size_t pub_len, const uint8_t *share, size_t len)
+{
+	int r;
+
+	if (!dkg_params_valid(p) || j < 1 || j > p->n || i == j)
+		return ERR_INVALID_ARG;
+	if ((r = check_share_args(p, i, pub_i, pub_len, len)) != 0)
+		return r;
+	return share_sig_check(p, i, j, pub_i, share);
+}
+
+int
+dkg_trustee_has_share(const struct dkg_trustee *t, uint32_t i)
+{
+	return i >= 1 && i <= t->p.n && t->have[i - 1];
+}
+
+int
 dkg_trustee_complain(const struct dkg_trustee *t, uint32_t i,
     const uint8_t *share, size_t len, uint8_t out[DKG_COMPLAINT_LEN])
 {
@@ -962,5 +981,191 @@ out:
 	group_points_free(M, cnt);
 	free(w);
 	group_point_free(sum);
+	return r;
+}
+
+int
+dkg_trustee_finished(const struct dkg_trustee *t)
+{
+	return t->finished;
+}
+
+const struct dkg_params *
+dkg_trustee_params(const struct dkg_trustee *t)
+{
+	return &t->p;
+}
+
+#define STATE_MAGIC "IPPYODKG"
+#define STATE_VERSION 1
+/* magic, version, context, n, k, index, finished, seed, x, s */
+#define STATE_FIXED (8 + 1 + HASH_LEN + 12 + 1 + SIGN_SEED_LEN + \
+	2 * GROUP_SCALAR_LEN)
+
+size_t
+dkg_state_len(const struct dkg_params *p)
+{
+	REQUIRE(dkg_params_valid(p));
+	return STATE_FIXED + (size_t)p->k * GROUP_SCALAR_LEN + p->n +
+	    (size_t)p->n * GROUP_SCALAR_LEN;
+}
+
+static uint32_t
+get_u32be(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+int
+dkg_trustee_export(const struct dkg_trustee *t, struct secret **out)
+{
+	struct dkg_secrets *z;
+	struct secret *s = NULL;
+	uint8_t *b;
+	size_t o = 0, len;
+	uint32_t l;
+	int r;
+
+	*out = NULL;
+	len = dkg_state_len(&t->p);
+	if ((r = secret_new(len, &s)) != 0)
+		return r;
+	b = secret_open(s);
+	memcpy(b, STATE_MAGIC, 8);
+	b[8] = STATE_VERSION;
+	o = 9;
+	memcpy(b + o, t->p.context, HASH_LEN);
+	o += HASH_LEN;
+	u32be(b + o, t->p.n);
+	u32be(b + o + 4, t->p.k);
+	u32be(b + o + 8, t->index);
+	o += 12;
+	b[o++] = t->finished ? 1 : 0;
+	sign_key_seed(t->sk, b + o);
+	o += SIGN_SEED_LEN;
+	z = sec_open(t);
+	group_scalar_encode(&z->x, b + o);
+	o += GROUP_SCALAR_LEN;
+	if (t->finished)
+		group_scalar_encode(&z->s, b + o);
+	o += GROUP_SCALAR_LEN;
+	for (l = 0; l < t->p.k; l++, o += GROUP_SCALAR_LEN)
+		group_scalar_encode(&z->a[l], b + o);
+	for (l = 0; l < t->p.n; l++)
+		b[o++] = t->have[l] ? 1 : 0;
+	for (l = 0; l < t->p.n; l++, o += GROUP_SCALAR_LEN)
+		if (t->have[l])
+			group_scalar_encode(&z->recv[l], b + o);
+	sec_close(t);
+	secret_close(s);
+	REQUIRE(o == len);
+	*out = s;
+	return 0;
+}
+
+int
+dkg_trustee_import(struct secret *in, struct dkg_trustee **out)
+{
+	struct dkg_trustee *t = NULL;
+	struct dkg_secrets *z;
+	struct point *X = NULL;
+	struct dkg_params p;
+	const uint8_t *b;
+	size_t len, o, want;
+	uint32_t index, l;
+	int r = ERR_INTERNAL, zopen = 0;
+
+	*out = NULL;
+	len = secret_len(in);
+	b = secret_open(in);
+	if (len < 9 + HASH_LEN + 12) {
+		r = ERR_TRUNCATED;
+		goto out;
+	}
+	if (CRYPTO_memcmp(b, STATE_MAGIC, 8) != 0) {
+		r = ERR_FORMAT;
+		goto out;
+	}
+	if (b[8] != STATE_VERSION) {
+		r = ERR_UNSUPPORTED;
+		goto out;
+	}
+	memcpy(p.context, b + 9, HASH_LEN);
+	o = 9 + HASH_LEN;
+	p.n = get_u32be(b + o);
+	p.k = get_u32be(b + o + 4);
+	index = get_u32be(b + o + 8);
+	o += 12;
+	if (!dkg_params_valid(&p) || index < 1 || index > p.n) {
+		r = ERR_RANGE;
+		goto out;
+	}
+	want = dkg_state_len(&p);
+	if (len != want) {
+		r = len < want ? ERR_TRUNCATED : ERR_TRAILING_DATA;
+		goto out;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	t->p = p;
+	t->index = index;
+	if ((r = secret_new((sizeof(struct dkg_secrets) + 63) & ~(size_t)63,
+	    &t->sec)) != 0)
+		goto out;
+	if (b[o] > 1) {
+		r = ERR_FORMAT;
+		goto out;
+	}
+	t->finished = b[o++];
+	if ((r = sign_key_from_seed(b + o, &t->sk)) != 0)
+		goto out;
+	sign_key_public(t->sk, t->spk);
+	o += SIGN_SEED_LEN;
+	z = sec_open(t);
+	zopen = 1;
+	r = ERR_FORMAT;
+	if (group_scalar_decode(&z->x, b + o) != 0 ||
+	    group_scalar_is_zero(&z->x) ||
+	    group_scalar_decode(&z->s, b + o + GROUP_SCALAR_LEN) != 0)
+		goto out;
+	o += 2 * GROUP_SCALAR_LEN;
+	for (l = 0; l < p.k; l++, o += GROUP_SCALAR_LEN)
+		if (group_scalar_decode(&z->a[l], b + o) != 0)
+			goto out;
+	for (l = 0; l < p.n; l++) {
+		if (b[o + l] > 1)
+			goto out;
+		t->have[l] = b[o + l];
+	}
+	o += p.n;
+	for (l = 0; l < p.n; l++, o += GROUP_SCALAR_LEN)
+		if (group_scalar_decode(&z->recv[l], b + o) != 0 ||
+		    t->have[l] == group_scalar_is_zero(&z->recv[l]))
+			goto out;
+	/* a finished state holds its own share; an unfinished one no s */
+	if (t->finished ? !t->have[index - 1] :
+	    !group_scalar_is_zero(&z->s))
+		goto out;
+	if ((X = group_point_new()) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	if ((r = group_mul_g(X, &z->x)) != 0 ||
+	    (r = group_point_encode(X, t->X, 0)) != 0)
+		goto out;
+	sec_close(t);
+	zopen = 0;
+	*out = t;
+	t = NULL;
+	r = 0;
+out:
+	if (zopen)
+		sec_close(t);
+	secret_close(in);
+	group_point_free(X);
+	dkg_trustee_free(t);
 	return r;
 }

@@ -167,6 +167,20 @@ int dkg_trustee_receive(struct dkg_trustee *t, uint32_t i,
     DKG_WUR;
 
 /*
+ * Checks only that share (from i to j) carries i's signature under the
+ * key in i's (verified) public message: what a relay can check without
+ * any secret.  0, ERR_VERIFY (unsigned, forged, altered), ERR_TRUNCATED,
+ * ERR_TRAILING_DATA, ERR_INVALID_ARG.  Safe on untrusted input.
+ */
+int dkg_share_check_signature(const struct dkg_params *p, uint32_t i,
+    uint32_t j, const uint8_t *pub_i, size_t pub_len, const uint8_t *share,
+    size_t len) DKG_WUR;
+
+/* 1 when t (trustee j) has accepted the share from i (or i == j after
+ * finish), else 0. */
+int dkg_trustee_has_share(const struct dkg_trustee *t, uint32_t i);
+
+/*
  * t (trustee j) writes a complaint against the share it got from i
  * (share of len bytes, checked).  out: DKG_COMPLAINT_LEN bytes.
  */
@@ -256,5 +270,39 @@ int dkg_combine(const struct dkg_params *p, const struct elgamal_ciphertext *c,
 
 /* The trustee's index and public verification key (after finish). */
 uint32_t dkg_trustee_index(const struct dkg_trustee *t);
+
+/* 1 once dkg_trustee_finish has set the key share s_j. */
+int dkg_trustee_finished(const struct dkg_trustee *t);
+
+/* The trustee's ceremony parameters. */
+const struct dkg_params *dkg_trustee_params(const struct dkg_trustee *t);
+
+struct secret;
+
+/*
+ * Length of an exported state for these parameters:
+ * 8 + 1 + 32 + 12 + 1 + 32 + 32 + 32 + 32·k + n + 32·n bytes.
+ */
+size_t dkg_state_len(const struct dkg_params *p);
+
+/*
+ * Serialises the whole private state (parameters, index, communication
+ * key, ceremony signing key's seed, polynomial, received shares and
+ * which were accepted, the final share) into a new secret (caller
+ * frees; seal it, never write it in the clear).  Layout:
+ * docs/PROTOCOL-crypto.md §8 "Trustee state".
+ */
+int dkg_trustee_export(const struct dkg_trustee *t, struct secret **out)
+    DKG_WUR;
+
+/*
+ * Rebuilds a trustee from dkg_trustee_export's bytes: the exact layout,
+ * valid parameters, canonical scalars, flags 0 or 1, a finished state
+ * only with its own share.  ERR_FORMAT (magic, flags, scalars),
+ * ERR_UNSUPPORTED (version), ERR_RANGE (parameters), ERR_TRUNCATED,
+ * ERR_TRAILING_DATA.  No copy of the secret bytes outlives the call.
+ * Caller frees *out.
+ */
+int dkg_trustee_import(struct secret *in, struct dkg_trustee **out) DKG_WUR;
 
 #endif /* IPPYO_CRYPTO_DKG_H */

@@ -3,7 +3,7 @@
  *
  * One program with subcommands, each implemented in the module that owns
  * it (`migrate` in db/, `registry`, `roll` and `card` in registry/,
- * `audit` in audit/, `election` in web/ because reading the manifest's
+ * `audit` in audit/, `ceremony` in tally/, `election` in web/ because reading the manifest's
  * JSON needs web/'s JSON room).  It sits in the top layer because it
  * drives every layer below it.
  */
@@ -15,6 +15,7 @@
 #include "db/migrate.h"
 #include "registry/card_cmd.h"
 #include "registry/roll.h"
+#include "tally/ceremony_cmd.h"
 #include "tally/tally_cmd.h"
 #include "web/election_cmd.h"
 #include "web/vote_cmd.h"
@@ -30,6 +31,7 @@ static const struct command commands[] = {
 	{ "registry", registry_main, "import the resident register extract" },
 	{ "roll", roll_main, "freeze or verify an election's electoral roll" },
 	{ "election", election_main, "create, freeze, key, open, close, inspect elections" },
+	{ "ceremony", ceremony_main, "the trustee key ceremony: start, post, fetch, status, finish" },
 	{ "vote", vote_main, "the reference voter client: encrypt, sign with the card, cast" },
 	{ "card", card_main, "bind cards to residents; revocation sweep" },
 	{ "audit", audit_main, "verify the audit chain and its checkpoints" },
