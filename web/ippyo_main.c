@@ -31,7 +31,7 @@ static const struct command commands[] = {
 	{ "election", election_main, "create, freeze, key, open, close, inspect elections" },
 	{ "vote", vote_main, "the reference voter client: encrypt, sign with the card, cast" },
 	{ "card", card_main, "bind cards to residents; revocation sweep" },
-	{ "audit", audit_main, "verify the audit chain and its checkpoints" },
+	{ "audit", audit_main, "verify the audit chain and its checkpoints; check a Benaloh challenge file" },
 	{ NULL, NULL, NULL }
 };
 
