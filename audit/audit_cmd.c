@@ -1,11 +1,12 @@
 /*
- * audit_cmd.c - `ippyo audit verify`.
+ * audit_cmd.c - `ippyo audit verify`, `ippyo audit challenge FILE`.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit/audit_cmd.h"
+#include "audit/challenge.h"
 #include "audit/log.h"
 #include "core/err.h"
 #include "crypto/ct.h"
@@ -22,6 +23,15 @@ audit_main(int argc, char **argv)
 	int64_t count = 0, bad = 0, cbad = 0, ncp = 0;
 	int r, i;
 
+	if (argc == 3 && strcmp(argv[1], "challenge") == 0) {
+		/* A Benaloh challenge file (ippyo vote --challenge). */
+		if ((r = challenge_check_file(argv[2], stdout)) == 0)
+			return 0;
+		if (r != ERR_VERIFY)
+			fprintf(stderr, "ippyo audit: %s: not a usable "
+			    "challenge file: %s\n", argv[2], err_str(r));
+		return 1;
+	}
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--database") == 0 && i + 1 < argc)
 			url = argv[++i];
@@ -34,9 +44,11 @@ audit_main(int argc, char **argv)
 	    ct_hex_decode(keyhex, strlen(keyhex), pk, sizeof(pk)) != 0)) {
 		fprintf(stderr, "usage: ippyo audit verify [--key HEX] "
 		    "[--database URL]\n"
+		    "       ippyo audit challenge FILE\n"
 		    "  Checks every link of the audit chain, and every signed "
 		    "checkpoint\n  against the committee's public key (64 hex "
-		    "digits).\n");
+		    "digits).\n  challenge: checks a Benaloh challenge file "
+		    "written by `ippyo vote --challenge`.\n");
 		return 2;
 	}
 	if (url == NULL || *url == '\0') {

@@ -11,6 +11,8 @@
 #include "core/vbuf.h"
 #include "crypto/contest.h"
 #include "crypto/digest.h"
+#include "crypto/group.h"
+#include "crypto/secret.h"
 
 #define BALLOT_MAGIC "IPPYOBAL"
 #define BALLOT_VERSION 1
@@ -120,9 +122,10 @@ ballot_decode(const struct election *e, const uint8_t *p, size_t len,
 	return r;
 }
 
-int
-ballot_encrypt(const struct election *e, const char *alias,
-    const uint8_t *const *sel, struct vbuf *out)
+/* nonces, when not NULL, receives every option's nonce (see .h). */
+static int
+encrypt(const struct election *e, const char *alias,
+    const uint8_t *const *sel, struct vbuf *out, uint8_t *nonces)
 {
 	const struct manifest *m;
 	uint8_t *dp;
@@ -152,10 +155,59 @@ ballot_encrypt(const struct election *e, const char *alias,
 		    (r = vbuf_put_u32(out, (uint32_t)n)) != 0 ||
 		    (r = vbuf_reserve(out, n, &dp)) != 0)
 			return r;
-		if ((r = contest_encrypt(e->key, e->context_hash,
-		    (const uint8_t *)alias, BALLOT_ALIAS_LEN, &spec, sel[i], dp,
-		    n)) != 0)
+		if (nonces == NULL)
+			r = contest_encrypt(e->key, e->context_hash,
+			    (const uint8_t *)alias, BALLOT_ALIAS_LEN, &spec,
+			    sel[i], dp, n);
+		else {
+			size_t nl = (size_t)spec.options * GROUP_SCALAR_LEN;
+
+			r = contest_encrypt_reveal(e->key, e->context_hash,
+			    (const uint8_t *)alias, BALLOT_ALIAS_LEN, &spec,
+			    sel[i], dp, n, nonces, nl);
+			nonces += nl;
+		}
+		if (r != 0)
 			return r;
 	}
+	return 0;
+}
+
+int
+ballot_encrypt(const struct election *e, const char *alias,
+    const uint8_t *const *sel, struct vbuf *out)
+{
+	return encrypt(e, alias, sel, out, NULL);
+}
+
+size_t
+ballot_nonces_len(const struct manifest *m)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < m->ncontests; i++)
+		n += (size_t)m->contests[i].noptions * GROUP_SCALAR_LEN;
+	return n;
+}
+
+int
+ballot_encrypt_reveal(const struct election *e, const char *alias,
+    const uint8_t *const *sel, struct vbuf *out, struct secret **nonces)
+{
+	struct secret *s = NULL;
+	int r;
+
+	REQUIRE(e != NULL && nonces != NULL);
+	*nonces = NULL;
+	if ((r = secret_new(ballot_nonces_len(e->manifest), &s)) != 0)
+		return r;
+	r = encrypt(e, alias, sel, out, secret_open(s));
+	secret_close(s);
+	if (r != 0) {
+		secret_free(s);
+		return r;
+	}
+	*nonces = s;
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "ballot/election.h"
 #include "core/limits.h"
 #include "core/vbuf.h"
+#include "crypto/secret.h"
 
 #define BALLOT_HASH_LEN 32
 #define BALLOT_ALIAS_LEN 32
@@ -56,5 +57,23 @@ void ballot_hash(const uint8_t *p, size_t len, uint8_t out[BALLOT_HASH_LEN]);
 int ballot_encrypt(const struct election *e, const char *alias,
     const uint8_t *const *sel, struct vbuf *out)
     __attribute__((warn_unused_result));
+
+/*
+ * The Benaloh challenge (docs/PROTOCOL-ballot.md): as ballot_encrypt,
+ * same bytes for the same random stream, and *nonces receives a new
+ * secret holding every option's encryption nonce r_i (32 bytes each,
+ * contest after contest in manifest order, options in order;
+ * ballot_nonces_len(m) bytes), so that anyone can re-encrypt the
+ * selections and compare.  Caller frees it with secret_free (wiped).
+ * WARNING: a ballot whose nonces are revealed reveals its selections and
+ * must never be cast; the server cannot tell, so the client must not
+ * post it.
+ */
+int ballot_encrypt_reveal(const struct election *e, const char *alias,
+    const uint8_t *const *sel, struct vbuf *out, struct secret **nonces)
+    __attribute__((warn_unused_result));
+
+/* Bytes of all of a ballot's nonces for manifest m. */
+size_t ballot_nonces_len(const struct manifest *m);
 
 #endif /* IPPYO_BALLOT_BALLOT_H */

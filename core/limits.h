@@ -66,6 +66,7 @@
 #define LIMIT_PASSPHRASE_MAX		1024
 #define LIMIT_SEALED_FILE_MAX		(1024u * 1024)
 #define LIMIT_RECORD_FILE_MAX		(4096ull * 1024 * 1024)
+#define LIMIT_CHALLENGE_FILE_MAX	(4u * 1024 * 1024)	/* Benaloh challenge */
 
 /* ---- logging ---- */
 #define LIMIT_LOG_LINE_MAX		4096		/* one JSON line */

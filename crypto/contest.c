@@ -11,6 +11,7 @@
 #include "crypto/contest.h"
 #include "crypto/proof.h"
 #include "crypto/proof_int.h"
+#include "crypto/secret.h"
 
 int
 contest_spec_valid(const struct contest_spec *spec)
@@ -38,10 +39,17 @@ binding(struct proof_binding *bind, const uint8_t election[HASH_LEN],
 	bind->option = 0;
 }
 
-int
-contest_encrypt(const struct elgamal_key *k, const uint8_t election[HASH_LEN],
+/*
+ * contest_encrypt and contest_encrypt_reveal: reveal, when not NULL,
+ * receives each option's nonce r_i after the proofs are made.  Revealing
+ * draws nothing more from the random source, so the contest's bytes are
+ * the same either way.
+ */
+static int
+encrypt(const struct elgamal_key *k, const uint8_t election[HASH_LEN],
     const uint8_t *alias, size_t alias_len, const struct contest_spec *spec,
-    const uint8_t *sel, uint8_t *out, size_t out_len)
+    const uint8_t *sel, uint8_t *out, size_t out_len, uint8_t *reveal,
+    size_t reveal_len)
 {
 	struct proof_binding bind;
 	struct proof01_state *st = NULL;
@@ -55,9 +63,12 @@ contest_encrypt(const struct elgamal_key *k, const uint8_t election[HASH_LEN],
 
 	if (!contest_spec_valid(spec) || alias_len > PROOF_ALIAS_MAX)
 		return ERR_INVALID_ARG;
-	if (out_len != contest_len(spec))
+	if (out_len != contest_len(spec) || (reveal != NULL &&
+	    reveal_len != (size_t)spec->options * GROUP_SCALAR_LEN))
 		return ERR_INVALID_ARG;
 	memset(out, 0, out_len);
+	if (reveal != NULL)
+		memset(reveal, 0, reveal_len);
 	n = spec->options;
 	for (i = 0; i < n; i++) {
 		bad |= (uint8_t)(sel[i] >> 1);	/* any value above 1 */
@@ -96,9 +107,16 @@ contest_encrypt(const struct elgamal_key *k, const uint8_t election[HASH_LEN],
 	}
 	rc = proof_range_prove(k, &bind, out, n, spec->min, spec->max, &R, S,
 	    proofs + n * PROOF01_LEN, proof_range_len(spec->min, spec->max));
+	if (rc == 0 && reveal != NULL)
+		for (i = 0; i < n; i++)
+			group_scalar_encode(&st[i].r,
+			    reveal + i * GROUP_SCALAR_LEN);
 out:
-	if (rc != 0)
+	if (rc != 0) {
 		memset(out, 0, out_len);
+		if (reveal != NULL)
+			secret_wipe(reveal, reveal_len);
+	}
 	if (st != NULL) {
 		for (i = 0; i < n; i++)
 			proof01_state_wipe(&st[i]);
@@ -114,6 +132,26 @@ out:
 	group_scalar_wipe(&R);
 	S = 0;
 	return rc;
+}
+
+int
+contest_encrypt(const struct elgamal_key *k, const uint8_t election[HASH_LEN],
+    const uint8_t *alias, size_t alias_len, const struct contest_spec *spec,
+    const uint8_t *sel, uint8_t *out, size_t out_len)
+{
+	return encrypt(k, election, alias, alias_len, spec, sel, out, out_len,
+	    NULL, 0);
+}
+
+int
+contest_encrypt_reveal(const struct elgamal_key *k,
+    const uint8_t election[HASH_LEN], const uint8_t *alias, size_t alias_len,
+    const struct contest_spec *spec, const uint8_t *sel, uint8_t *out,
+    size_t out_len, uint8_t *nonces, size_t nonces_len)
+{
+	REQUIRE(nonces != NULL);
+	return encrypt(k, election, alias, alias_len, spec, sel, out, out_len,
+	    nonces, nonces_len);
 }
 
 /* Adds all equations of one contest to pb. */

@@ -51,6 +51,22 @@ int contest_encrypt(const struct elgamal_key *k,
     const struct contest_spec *spec, const uint8_t *sel, uint8_t *out,
     size_t out_len) CONTEST_WUR;
 
+/*
+ * As contest_encrypt, and also writes each option's encryption nonce r_i
+ * (ct_i = (r_i·G, sel_i·G + r_i·K)) to nonces: options x 32 bytes, the
+ * scalars' encodings in option order (nonces_len must be exactly that,
+ * else ERR_INVALID_ARG).  For the Benaloh challenge only: a contest whose
+ * nonces are known reveals its selections, so it must never be cast.
+ * The nonces are secret until the contest is discarded: the caller wipes
+ * them (crypto/secret.h).  Same random draws as contest_encrypt, so the
+ * same random stream gives the same contest bytes.  On error both
+ * outputs are zeroed.
+ */
+int contest_encrypt_reveal(const struct elgamal_key *k,
+    const uint8_t election[HASH_LEN], const uint8_t *alias, size_t alias_len,
+    const struct contest_spec *spec, const uint8_t *sel, uint8_t *out,
+    size_t out_len, uint8_t *nonces, size_t nonces_len) CONTEST_WUR;
+
 /* Verifies one encrypted contest (its proofs checked together). */
 int contest_verify(const struct elgamal_key *k,
     const uint8_t election[HASH_LEN], const uint8_t *alias, size_t alias_len,

@@ -34,7 +34,7 @@ static const struct command commands[] = {
 	{ "ceremony", ceremony_main, "the trustee key ceremony: start, post, fetch, status, finish" },
 	{ "vote", vote_main, "the reference voter client: encrypt, sign with the card, cast" },
 	{ "card", card_main, "bind cards to residents; revocation sweep" },
-	{ "audit", audit_main, "verify the audit chain and its checkpoints" },
+	{ "audit", audit_main, "verify the audit chain and its checkpoints; check a Benaloh challenge file" },
 	{ "tally", tally_main, "count a closed election; the election record" },
 	{ "key", key_main, "make or show a sealed Ed25519 key (committee, receipts)" },
 	{ NULL, NULL, NULL }

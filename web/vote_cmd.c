@@ -3,7 +3,7 @@
  *
  *	ippyo vote --server http://127.0.0.1:PORT --election ID
  *	    --choose CONTEST=OPTION ... --reader NAME [--pin-fd N]
- *	    [--origin https://host] [--receipt-key HEX]
+ *	    [--origin https://host] [--receipt-key HEX] [--challenge FILE]
  *
  * It does what a voter's device does: fetches the election and checks its
  * context hash against the manifest and key it was given; proves the
@@ -13,20 +13,30 @@
  * receipt's signature and that it names this ballot; prints the tracking
  * code.  The server never sees the selections.  Contests not named are
  * left blank (refused when a contest requires a mark).
+ *
+ * With --challenge FILE it encrypts the same way and then, instead of
+ * casting, reveals the encryption randomness in FILE (the Benaloh
+ * challenge), checks FILE itself and casts nothing.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "audit/challenge.h"
 #include "ballot/ballot.h"
 #include "ballot/box.h"
 #include "ballot/election.h"
 #include "core/err.h"
 #include "core/limits.h"
+#include "core/misuse.h"
 #include "core/strparse.h"
 #include "crypto/ct.h"
 #include "crypto/digest.h"
 #include "crypto/elgamal.h"
+#include "crypto/secret.h"
 #include "crypto/sign.h"
 #include "registry/auth.h"
 #include "registry/card.h"
@@ -46,6 +56,7 @@ struct vote_opts {
 	int pin_fd;				/* -1: terminal */
 	const char *choose[CHOICES_MAX];	/* CONTEST=OPTION */
 	int nchoose;
+	const char *challenge;			/* Benaloh: write here, cast nothing */
 };
 
 static void
@@ -54,7 +65,11 @@ usage(void)
 	fprintf(stderr, "usage: ippyo vote --server http://127.0.0.1:PORT "
 	    "--election ID --choose CONTEST=OPTION ...\n"
 	    "           --reader NAME [--pin-fd N] [--origin https://HOST] "
-	    "[--receipt-key HEX]\n");
+	    "[--receipt-key HEX]\n"
+	    "           [--challenge FILE]   encrypt, then reveal the randomness "
+	    "in FILE\n"
+	    "                                instead of casting (checked with "
+	    "`ippyo audit challenge FILE`)\n");
 }
 
 /* The server's coarse error word, for the voter. */
@@ -293,6 +308,181 @@ post_with_token(const struct vote_opts *o, const char *path,
 	return r;
 }
 
+/* Writes len bytes to a new file (O_EXCL, 0600, no symbolic link). */
+static int
+write_new_private(const char *path, const char *p, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+	int fd, r = 0;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) < 0)
+		return errno == EEXIST ? ERR_EXISTS : ERR_IO;
+	while (off < len) {
+		if ((n = write(fd, p + off, len - off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			r = ERR_IO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (r == 0 && fsync(fd) != 0)
+		r = ERR_IO;
+	if (close(fd) != 0 && r == 0)
+		r = ERR_IO;
+	if (r != 0)
+		(void)unlink(path);
+	return r;
+}
+
+/* Lowercase hex of p[0..n) as member key of b. */
+static int
+set_hex(struct json_build *b, const char *key, const uint8_t *p, size_t n)
+{
+	char *h;
+	int r;
+
+	if ((h = malloc(2 * n + 1)) == NULL)
+		return ERR_NOMEM;
+	if ((r = ct_hex_encode(p, n, h, 2 * n + 1)) == 0)
+		r = json_build_set_string(b, key, h);
+	explicit_bzero(h, 2 * n + 1);
+	free(h);
+	return r;
+}
+
+/* The "contests" array: per contest its id, selections and nonces. */
+static int
+challenge_contests(const struct manifest *m, const uint8_t *const *sel,
+    const uint8_t *nonces, struct json_build **out)
+{
+	struct json_build *arr = json_build_array(), *c = NULL, *s = NULL,
+	    *nn = NULL;
+	char h[2 * GROUP_SCALAR_LEN + 1];
+	uint32_t i, j;
+	int r = ERR_NOMEM;
+
+	*out = NULL;
+	if (arr == NULL)
+		return ERR_NOMEM;
+	for (i = 0; i < m->ncontests; i++) {
+		const struct manifest_contest *mc = &m->contests[i];
+
+		if ((c = json_build_object()) == NULL ||
+		    (s = json_build_array()) == NULL ||
+		    (nn = json_build_array()) == NULL) {
+			r = ERR_NOMEM;
+			goto fail;
+		}
+		for (j = 0; j < mc->noptions; j++) {
+			if ((r = json_build_append_int(s, sel[i][j])) != 0 ||
+			    (r = ct_hex_encode(nonces, GROUP_SCALAR_LEN, h,
+			    sizeof(h))) != 0 ||
+			    (r = json_build_append_string(nn, h)) != 0)
+				goto fail;
+			nonces += GROUP_SCALAR_LEN;
+		}
+		r = json_build_set_string(c, "id", mc->id);
+		if (r == 0)
+			r = json_build_set(c, "selections", s);
+		else
+			json_build_free(s);
+		s = NULL;
+		if (r == 0)
+			r = json_build_set(c, "nonces", nn);
+		else
+			json_build_free(nn);
+		nn = NULL;
+		if (r == 0)
+			r = json_build_append(arr, c);
+		else
+			json_build_free(c);
+		c = NULL;
+		if (r != 0)
+			goto fail;
+	}
+	explicit_bzero(h, sizeof(h));
+	*out = arr;
+	return 0;
+ fail:
+	explicit_bzero(h, sizeof(h));
+	json_build_free(c);
+	json_build_free(s);
+	json_build_free(nn);
+	json_build_free(arr);
+	return r;
+}
+
+int
+vote_challenge_write(const struct election *e, const char *alias,
+    const uint8_t *const *sel, const char *path, FILE *report,
+    uint8_t hash_out[HASH_LEN])
+{
+	struct json_build *doc = NULL, *cs = NULL;
+	struct secret *nonces = NULL;
+	struct vbuf *ballot = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	REQUIRE(e != NULL && alias != NULL && sel != NULL && path != NULL &&
+	    report != NULL && hash_out != NULL);
+	memset(hash_out, 0, HASH_LEN);
+	if ((ballot = vbuf_new(BALLOT_MAX)) == NULL)
+		return ERR_NOMEM;
+	if ((r = ballot_encrypt_reveal(e, alias, sel, ballot, &nonces)) != 0)
+		goto out;
+	ballot_hash(vbuf_ptr(ballot), vbuf_len(ballot), hash_out);
+	if ((doc = json_build_object()) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	r = challenge_contests(e->manifest, sel, secret_open(nonces), &cs);
+	secret_close(nonces);
+	if (r != 0 ||
+	    (r = json_build_set(doc, "contests", cs)) != 0 ||
+	    (r = json_build_set_string(doc, "format",
+	    "ippyo-challenge/1")) != 0 ||
+	    (r = json_build_set_string(doc, "election",
+	    e->manifest->id)) != 0 ||
+	    (r = set_hex(doc, "manifest", e->manifest_bytes,
+	    e->manifest_len)) != 0 ||
+	    (r = set_hex(doc, "public_key", elgamal_key_encoded(e->key),
+	    GROUP_POINT_LEN)) != 0 ||
+	    (r = json_build_set_bool(doc, "test_single_key",
+	    e->test_single_key)) != 0 ||
+	    (r = set_hex(doc, "context_hash", e->context_hash,
+	    HASH_LEN)) != 0 ||
+	    (r = set_hex(doc, "ballot", vbuf_ptr(ballot),
+	    vbuf_len(ballot))) != 0 ||
+	    (r = set_hex(doc, "ballot_hash", hash_out, HASH_LEN)) != 0 ||
+	    (r = json_build_dump(doc, &text, &len)) != 0)
+		goto out;
+	cs = NULL;
+	/* The nonces are in the text now; the secret goes at once. */
+	secret_free(nonces);
+	nonces = NULL;
+	if (len + 1 > LIMIT_CHALLENGE_FILE_MAX) {
+		r = ERR_TOO_LARGE;
+		goto out;
+	}
+	text[len] = '\n';	/* the NUL becomes the final newline */
+	if ((r = write_new_private(path, text, len + 1)) != 0)
+		goto out;
+	r = challenge_check_file(path, report);
+ out:
+	if (text != NULL) {
+		explicit_bzero(text, len + 1);
+		free(text);
+	}
+	json_build_free(doc);
+	secret_free(nonces);
+	vbuf_free(ballot);	/* the challenged ballot: discarded, wiped */
+	return r;
+}
+
 static int
 vote(const struct vote_opts *o)
 {
@@ -355,6 +545,27 @@ vote(const struct vote_opts *o)
 	/* 2. Encrypt here, with every proof. */
 	for (i = 0; i < LIMIT_CONTESTS_MAX; i++)
 		rows[i] = sel[i];
+	if (o->challenge != NULL) {
+		/* 2'. The Benaloh challenge: reveal instead of casting. */
+		r = vote_challenge_write(e, alias, rows, o->challenge, stdout,
+		    h);
+		if (r == ERR_EXISTS)
+			fprintf(stderr, "ippyo vote: %s exists; give a new "
+			    "file name\n", o->challenge);
+		else if (r != 0)
+			fprintf(stderr, "ippyo vote: the challenge FAILED (%s): "
+			    "do not use this client to vote; report it\n",
+			    err_str(r));
+		else
+			fprintf(stderr, "ippyo vote: CHALLENGED, NOT CAST.  %s "
+			    "holds your choices in plaintext (mode 0600): keep "
+			    "it private, or delete it once checked.\n"
+			    "ippyo vote: that ballot can never be cast (its "
+			    "randomness is public); to vote, run ippyo vote "
+			    "again without --challenge: it encrypts anew with "
+			    "fresh randomness.\n", o->challenge);
+		goto out;
+	}
 	if ((ballot = vbuf_new(BALLOT_MAX)) == NULL) {
 		r = ERR_NOMEM;
 		goto out;
@@ -472,6 +683,8 @@ vote_main(int argc, char **argv)
 			o.pin_fd = (int)v;
 		else if (strcmp(a, "--choose") == 0 && o.nchoose < CHOICES_MAX)
 			o.choose[o.nchoose++] = val;
+		else if (strcmp(a, "--challenge") == 0 && *val != '\0')
+			o.challenge = val;
 		else {
 			usage();
 			return 2;

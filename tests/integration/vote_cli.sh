@@ -4,8 +4,9 @@
 # ippyo-server runs with the test PKI (CRLs and live OCSP), and the
 # reference client fetches and checks the election, learns the alias with
 # the PIN, encrypts locally, has the card sign, casts, checks the receipt;
-# the tracking code is on the bulletin board; a re-vote supersedes; bad
-# choices and a wrong PIN are refused with nothing cast.
+# the tracking code is on the bulletin board; a re-vote supersedes; a
+# Benaloh challenge casts nothing and its file checks; bad choices and a
+# wrong PIN are refused with nothing cast.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd -P)
 cd "$root"
@@ -92,10 +93,13 @@ IPPYO_LISTEN_PORT=$port IPPYO_DATABASE_URL="$DATABASE_URL" IPPYO_ORIGIN=https://
 server_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
 
-vote() {	# vote PIN CHOICE...
+vote() {	# vote PIN CHOICE... [--challenge FILE]
 	local pin=$1; shift
 	local args=()
-	for c in "$@"; do args+=(--choose "$c"); done
+	while [ $# -gt 0 ]; do
+		if [ "$1" = --challenge ]; then args+=(--challenge "$2"); shift 2
+		else args+=(--choose "$1"); shift; fi
+	done
 	printf '%s\n' "$pin" >"$work/pin"
 	ippyo vote --server "http://127.0.0.1:$port" --election chiyoda-2027 \
 		"${args[@]}" --reader "$reader" --pin-fd 3 3<"$work/pin" 2>&1
@@ -120,6 +124,30 @@ if [ "$rc" -eq 0 ] && echo "$out" | grep -q "ballot cast: position 2" &&
 else
 	no vote_revote_supersedes "rc=$rc" "$out"
 fi
+
+# The Benaloh challenge: encrypted as for casting, randomness revealed in
+# a private file, checked by the client and by `ippyo audit challenge`,
+# nothing cast; a tampered copy fails.
+ch=$work/challenge.json
+out=$(vote 1234 mayor=tanaka judges=j2 --challenge "$ch"); rc=$?
+if [ "$rc" -eq 0 ] && echo "$out" | grep -q "CHALLENGED, NOT CAST" &&
+	echo "$out" | grep -q "\[x\] tanaka  田中 / Tanaka" && echo "$out" | grep -q "\[x\] j2  乙 / B" &&
+	[ "$(stat -c %a "$ch")" = 600 ] && [ "$(q "SELECT count(*) FROM ballots")" = 2 ] &&
+	! echo "$out" | grep -q "ballot cast"; then
+	ok vote_challenge_casts_nothing
+else
+	no vote_challenge_casts_nothing "rc=$rc" "$out"
+fi
+out=$(ippyo audit challenge "$ch" 2>&1); rc=$?
+[ "$rc" -eq 0 ] && echo "$out" | grep -q "encrypts exactly the choices above" &&
+	ok vote_challenge_file_checks || no vote_challenge_file_checks "rc=$rc" "$out"
+sed 's/"selections":\[1,0\]/"selections":[0,1]/' "$ch" >"$work/tampered.json"
+out=$(ippyo audit challenge "$work/tampered.json" 2>&1); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "FAILED every ciphertext" &&
+	ok vote_challenge_tampered_fails || no vote_challenge_tampered_fails "rc=$rc" "$out"
+out=$(vote 1234 mayor=tanaka --challenge "$ch"); rc=$?
+[ "$rc" -ne 0 ] && echo "$out" | grep -q "exists; give a new file name" &&
+	ok vote_challenge_no_overwrite || no vote_challenge_no_overwrite "rc=$rc" "$out"
 
 out=$(vote 1234 mayor=nobody); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "no such contest and option: mayor=nobody" &&

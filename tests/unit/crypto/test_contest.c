@@ -11,6 +11,7 @@
 #include "crypto/contest.h"
 #include "crypto/elgamal.h"
 #include "crypto/group.h"
+#include "crypto/rand.h"
 #include "tests/harness/mutate.h"
 #include "tests/harness/test.h"
 
@@ -343,4 +344,52 @@ TEST(contest_cancelled_nonces_give_identity_alpha)
 	elgamal_ciphertext_free(c);
 	group_point_free(two);
 	elgamal_key_free(key);
+
+/* The Benaloh challenge's reveal: same bytes as contest_encrypt for the
+ * same random stream, and each ciphertext is Enc(sel_i; r_i). */
+TEST(contest_encrypt_reveal_same_bytes_and_nonces_open_ciphertexts)
+{
+	static const uint8_t seed[] = "ippyo/reveal-test";
+	struct scalar sk, r;
+	struct elgamal_key *key = ckey(&sk);
+	struct contest_spec s = { 2, 4, 0, 2 };
+	uint8_t sel[4] = { 0, 1, 1, 0 }, *a, *b, nonces[4 * 32], ct[130];
+	struct elgamal_ciphertext *c = elgamal_ciphertext_new();
+	size_t len = contest_len(&s), i;
+
+	ASSERT_NOT_NULL(key);
+	ASSERT_NOT_NULL(c);
+	a = malloc(len);
+	b = malloc(len);
+	rand_test_seed(seed, sizeof(seed));
+	ASSERT_OK(contest_encrypt(key, ELECTION, (const uint8_t *)"v1", 2, &s,
+	    sel, a, len));
+	rand_test_seed(seed, sizeof(seed));
+	ASSERT_OK(contest_encrypt_reveal(key, ELECTION, (const uint8_t *)"v1",
+	    2, &s, sel, b, len, nonces, sizeof(nonces)));
+	rand_test_clear();
+	ASSERT_MEM_EQ(a, b, len);
+	for (i = 0; i < 4; i++) {
+		ASSERT_OK(group_scalar_decode(&r, nonces + i * 32));
+		ASSERT_OK(elgamal_encrypt(key, sel[i], &r, NULL, c));
+		ASSERT_OK(elgamal_encode(c, ct, 0));
+		ASSERT_MEM_EQ(ct, b + i * 130, 130);
+		/* the other selection with the same nonce does not match */
+		ASSERT_OK(elgamal_encrypt(key, 1 - sel[i], &r, NULL, c));
+		ASSERT_OK(elgamal_encode(c, ct, 0));
+		ASSERT_TRUE(memcmp(ct, b + i * 130, 130) != 0);
+	}
+	/* wrong nonce buffer size; a vote outside the bounds zeroes both */
+	ASSERT_ERR(contest_encrypt_reveal(key, ELECTION, (const uint8_t *)"v1",
+	    2, &s, sel, b, len, nonces, 3 * 32), ERR_INVALID_ARG);
+	sel[0] = 1;
+	ASSERT_ERR(contest_encrypt_reveal(key, ELECTION, (const uint8_t *)"v1",
+	    2, &s, sel, b, len, nonces, sizeof(nonces)), ERR_RANGE);
+	for (i = 0; i < sizeof(nonces); i++)
+		ASSERT_INT_EQ(nonces[i], 0);
+	group_scalar_wipe(&r);
+	elgamal_ciphertext_free(c);
+	elgamal_key_free(key);
+	free(a);
+	free(b);
 }
