@@ -344,6 +344,7 @@ TEST(contest_cancelled_nonces_give_identity_alpha)
 	elgamal_ciphertext_free(c);
 	group_point_free(two);
 	elgamal_key_free(key);
+}
 
 /* The Benaloh challenge's reveal: same bytes as contest_encrypt for the
  * same random stream, and each ciphertext is Enc(sel_i; r_i). */
