@@ -1692,6 +1692,8 @@ recgen_run(const struct recgen_opts *opts, const char *out,
 		return r;
 	if (strlen(out) + 64 > sizeof(g->dir))
 		return ERR_INVALID_ARG;
+	if (o.tar && access(out, F_OK) == 0)
+		return ERR_EXISTS;	/* before an hour of work, not after */
 	if ((g = calloc(1, sizeof(*g))) == NULL)
 		return ERR_NOMEM;
 	g->o = &o;

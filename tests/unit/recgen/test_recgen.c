@@ -411,6 +411,7 @@ TEST(recgen_is_deterministic_and_writes_the_archive)
 	ASSERT_OK(recgen_run(&o, tp, &r2));
 	ASSERT_TRUE(memcmp(r1.public_key, r2.public_key, 65) != 0);
 	o.seed = "determinism";
+	ASSERT_ERR(recgen_run(&o, tp, &r2), ERR_EXISTS);
 	unlink(tp);
 	ASSERT_OK(recgen_run(&o, tp, &r2));
 	ASSERT_OK(archive_read(tp, 1u << 30, &a));
