@@ -622,12 +622,14 @@ cmd_receive(const struct opts *o)
 			printf("  trustee %2u: share accepted\n", i);
 			ok++;
 		} else if (r == ERR_VERIFY) {
-			memcpy(body, m.body, DKG_SHARE_LEN);
 			if ((r = dkg_trustee_complain(s.t, i, m.body, m.body_len,
-			    comp)) != 0 ||
-			    (memcpy(body + DKG_SHARE_LEN, comp, sizeof(comp)),
-			    (r = write_msg(cdir, p, CMSG_COMPLAINT, me, i, body,
-			    sizeof(body)))) != 0) {
+			    comp)) == 0) {
+				memcpy(body, m.body, DKG_SHARE_LEN);
+				memcpy(body + DKG_SHARE_LEN, comp, sizeof(comp));
+				r = write_msg(cdir, p, CMSG_COMPLAINT, me, i, body,
+				    sizeof(body));
+			}
+			if (r != 0) {
 				free(f);
 				goto out;
 			}
@@ -643,7 +645,6 @@ cmd_receive(const struct opts *o)
 		}
 		free(f);
 	}
-	r = 0;
 	if ((r = state_save(o->state, &s, pw)) != 0)
 		goto out;
 	printf("%u of %u shares accepted, %u complaints, %u to ask again, %u "

@@ -78,6 +78,14 @@ run(const char *pass, const char *prog, ...)
 	va_list ap;
 
 	snprintf(path, sizeof(path), "%s/%s", bin != NULL ? bin : "bin", prog);
+	/* IPPYO_TEST_VALGRIND=1: every program under valgrind (errors exit 9) */
+	if (getenv("IPPYO_TEST_VALGRIND") != NULL) {
+		argv[n++] = (char *)(uintptr_t)"/usr/bin/valgrind";
+		argv[n++] = (char *)(uintptr_t)"-q";
+		argv[n++] = (char *)(uintptr_t)"--leak-check=full";
+		argv[n++] = (char *)(uintptr_t)"--errors-for-leak-kinds=definite";
+		argv[n++] = (char *)(uintptr_t)"--error-exitcode=9";
+	}
 	argv[n++] = path;
 	va_start(ap, prog);
 	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
@@ -99,7 +107,7 @@ run(const char *pass, const char *prog, ...)
 		setenv("DATABASE_URL", g.url, 1);
 		setenv("IPPYO_LOG_LEVEL", "error", 1);
 		setenv("IPPYO_ACTOR", "test-committee", 1);
-		execv(path, argv);
+		execv(argv[0], argv);
 		_exit(127);
 	}
 	close(pp[0]);
