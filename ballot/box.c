@@ -16,6 +16,7 @@
 #include "crypto/digest.h"
 #include "crypto/sign.h"
 #include "db/db.h"
+#include "registry/binding.h"
 
 #define TRACK_DOMAIN "ippyo-track-v1"
 
@@ -99,10 +100,11 @@ box_lock(struct db *db, const char *election_id)
  */
 static int
 append_locked(struct db *db, const struct election *e,
-    const char *resident_id, const char *alias, const uint8_t *ballot,
-    size_t len, struct box_entry *out)
+    const struct box_voter *v, const uint8_t *ballot, size_t len,
+    struct box_entry *out)
 {
 	const char *id = e->manifest->id;
+	const char *resident_id = v->resident_id, *alias = v->alias;
 	struct db_result *res = NULL;
 	uint8_t prev[32];
 	int64_t now;
@@ -114,20 +116,46 @@ append_locked(struct db *db, const struct election *e,
 	 * along the chain, and a ballot that waited past the close is late. */
 	now = clock_now_us();
 	clock_format_us(now, out->received_at);
-	/* Re-check under the lock what may have changed since validation. */
+	/*
+	 * Re-check under the locks what may have changed since validation,
+	 * in the casting order: binding, roll, window, in person.  The
+	 * binding lock (shared) keeps a status change from committing
+	 * between this statement and our COMMIT.
+	 */
+	if ((r = binding_lock_shared(db)) != 0)
+		goto out;
 	{
-		struct db_param p[3] = { DB_TEXT(id), DB_I64(now), DB_TEXT(resident_id) };
+		struct db_param p[6] = {
+			DB_TEXT(id), DB_I64(now), DB_TEXT(resident_id),
+			DB_TEXT(v->auth_issuer), DB_TEXT(v->auth_serial),
+			DB_TEXT(alias)
+		};
 
 		if ((r = db_exec(db, "SELECT (SELECT state = 'open' AND $2 >= "
 		    "opens_us AND $2 < closes_us FROM elections WHERE election_id "
 		    "= $1), EXISTS (SELECT 1 FROM admissions WHERE election_id = "
 		    "$1 AND resident_id = $3), (SELECT max(position) FROM ballots "
-		    "WHERE election_id = $1 AND voter_resident_id = $3)", p, 3,
+		    "WHERE election_id = $1 AND voter_resident_id = $3), "
+		    "EXISTS (SELECT 1 FROM card_bindings WHERE auth_issuer = $4 "
+		    "AND auth_serial = $5 AND resident_id = $3 AND status = "
+		    "'active'), EXISTS (SELECT 1 FROM roll_entries WHERE "
+		    "election_id = $1 AND resident_id = $3 AND alias = $6)", p, 6,
 		    &res)) != 0)
 			goto out;
 		{
-			int open = 0, admitted = 0;
+			int open = 0, admitted = 0, bound = 0, listed = 0;
 
+			if ((r = db_get_bool(res, 0, 3, &bound)) != 0 ||
+			    (r = db_get_bool(res, 0, 4, &listed)) != 0)
+				goto out;
+			if (!bound) {
+				r = ERR_NOT_BOUND;
+				goto out;
+			}
+			if (!listed) {
+				r = ERR_NOT_ELIGIBLE;
+				goto out;
+			}
 			if (db_is_null(res, 0, 0) ||
 			    (r = db_get_bool(res, 0, 0, &open)) != 0 || !open) {
 				r = r != 0 ? r : ERR_WINDOW_CLOSED;
@@ -187,21 +215,27 @@ append_locked(struct db *db, const struct election *e,
 	return r;
 }
 
+static int
+voter_ok(const struct box_voter *v)
+{
+	return v != NULL && v->resident_id != NULL && v->alias != NULL &&
+	    v->auth_issuer != NULL && v->auth_serial != NULL;
+}
+
 int
-box_append(struct db *db, const struct election *e, const char *resident_id,
-    const char *alias, const uint8_t *ballot, size_t len,
-    struct box_entry *out)
+box_append(struct db *db, const struct election *e, const struct box_voter *v,
+    const uint8_t *ballot, size_t len, struct box_entry *out)
 {
 	int r;
 
-	REQUIRE(db != NULL && e != NULL && resident_id != NULL &&
-	    alias != NULL && ballot != NULL && out != NULL);
+	REQUIRE(db != NULL && e != NULL && voter_ok(v) && ballot != NULL &&
+	    out != NULL);
 	memset(out, 0, sizeof(*out));
 	if ((r = db_begin(db)) != 0)
 		return r;
 	if ((r = box_lock(db, e->manifest->id)) != 0 ||
-	    (r = append_locked(db, e, resident_id, alias, ballot, len,
-	    out)) != 0 || (r = db_commit(db)) != 0) {
+	    (r = append_locked(db, e, v, ballot, len, out)) != 0 ||
+	    (r = db_commit(db)) != 0) {
 		db_rollback(db);
 		memset(out, 0, sizeof(*out));
 		return r;
@@ -215,8 +249,7 @@ box_append(struct db *db, const struct election *e, const char *resident_id,
 
 struct box_job {
 	const struct election *e;	/* borrowed until done */
-	const char *resident;
-	const char *alias;
+	const struct box_voter *v;	/* borrowed until done */
 	const uint8_t *ballot;
 	size_t len;
 	struct box_entry *out;
@@ -255,8 +288,8 @@ write_batch(struct box_writer *w, struct box_job *jobs)
 		if ((r = box_lock(w->db, j->e->manifest->id)) != 0 ||
 		    (r = db_exec(w->db, "SAVEPOINT one", NULL, 0, NULL)) != 0)
 			goto fail;
-		j->r = append_locked(w->db, j->e, j->resident, j->alias,
-		    j->ballot, j->len, j->out);
+		j->r = append_locked(w->db, j->e, j->v, j->ballot, j->len,
+		    j->out);
 		if ((r = db_exec(w->db, j->r == 0 ? "RELEASE SAVEPOINT one" :
 		    "ROLLBACK TO SAVEPOINT one", NULL, 0, NULL)) != 0)
 			goto fail;
@@ -269,8 +302,8 @@ write_batch(struct box_writer *w, struct box_job *jobs)
 	db_rollback(w->db);
 	log_warn("box.batch_failed", LOG_E("error", r));
 	for (j = jobs; j != NULL; j = j->next)
-		j->r = box_append(w->db, j->e, j->resident, j->alias, j->ballot,
-		    j->len, j->out);
+		j->r = box_append(w->db, j->e, j->v, j->ballot, j->len,
+		    j->out);
 	if (r == ERR_DB_CONNECT) {
 		db_close(w->db);
 		w->db = NULL;
@@ -352,17 +385,16 @@ box_writer_free(struct box_writer *w)
 
 int
 box_writer_append(struct box_writer *w, const struct election *e,
-    const char *resident_id, const char *alias, const uint8_t *ballot,
-    size_t len, struct box_entry *out)
+    const struct box_voter *v, const uint8_t *ballot, size_t len,
+    struct box_entry *out)
 {
 	struct box_job job;
 
-	REQUIRE(w != NULL && e != NULL && resident_id != NULL &&
-	    alias != NULL && ballot != NULL && out != NULL);
+	REQUIRE(w != NULL && e != NULL && voter_ok(v) && ballot != NULL &&
+	    out != NULL);
 	memset(&job, 0, sizeof(job));
 	job.e = e;
-	job.resident = resident_id;
-	job.alias = alias;
+	job.v = v;
 	job.ballot = ballot;
 	job.len = len;
 	job.out = out;

@@ -48,17 +48,34 @@ void box_tracking_code(const uint8_t context_hash[HASH_LEN],
     const uint8_t ballot_hash[BALLOT_HASH_LEN], const char *received_at,
     uint8_t out[32]);
 
+/* Who casts a validated ballot: re-checked when it is appended. */
+struct box_voter {
+	const char *resident_id;	/* the bound resident */
+	const char *alias;		/* their alias on this election's roll */
+	const char *auth_issuer;	/* the certificate that authenticated */
+	const char *auth_serial;	/*   them (its binding), lowercase hex */
+};
+
 /*
  * Appends a validated ballot in one transaction, serialised per election:
- * re-checks that the election is open and the window current and that
- * the voter was not admitted in person (a gate may have admitted them
- * since validation), refuses a ballot hash already in the box
+ * re-checks, under the box lock and the shared binding lock, what may
+ * have changed since validation: the certificate's binding to the
+ * resident is still active (ERR_NOT_BOUND: suspended or replaced
+ * meanwhile), the resident is on this election's roll with this alias
+ * (ERR_NOT_ELIGIBLE), the election is open and the window current
+ * (ERR_WINDOW_CLOSED), the voter was not admitted in person
+ * (ERR_ALREADY_ADMITTED); refuses a ballot hash already in the box
  * (ERR_DUPLICATE), chains it, and marks the voter's previous ballot
  * superseded.  Nothing is written unless everything is.
+ *
+ * The binding lock (registry/binding.h) is taken shared; every change of
+ * a binding's status takes it exclusively (a trigger, migration 0007), so
+ * a suspension either commits before the re-check (and the ballot is
+ * refused) or waits until the ballot is committed.
  */
 int box_append(struct db *db, const struct election *e,
-    const char *resident_id, const char *alias, const uint8_t *ballot,
-    size_t len, struct box_entry *out) __attribute__((warn_unused_result));
+    const struct box_voter *v, const uint8_t *ballot, size_t len,
+    struct box_entry *out) __attribute__((warn_unused_result));
 
 /*
  * Group commit: a writer thread with its own connection that appends every
@@ -75,8 +92,8 @@ int box_writer_new(const char *database_url, struct box_writer **out)
 /* Stops the writer after the queued ballots are written.  Accepts NULL. */
 void box_writer_free(struct box_writer *w);
 int box_writer_append(struct box_writer *w, const struct election *e,
-    const char *resident_id, const char *alias, const uint8_t *ballot,
-    size_t len, struct box_entry *out) __attribute__((warn_unused_result));
+    const struct box_voter *v, const uint8_t *ballot, size_t len,
+    struct box_entry *out) __attribute__((warn_unused_result));
 
 /*
  * Takes the election's box lock for the rest of the caller's transaction:

@@ -115,6 +115,7 @@ cast_ballot(const struct cast_ctx *ctx, const struct election *e,
 	uint8_t h[BALLOT_HASH_LEN];
 	struct auth_result ar;
 	struct box_entry entry;
+	struct box_voter voter;
 	struct ballot b;
 	int64_t now = clock_now_us();
 	int r;
@@ -155,11 +156,15 @@ cast_ballot(const struct cast_ctx *ctx, const struct election *e,
 	/* 9. Proofs. */
 	if ((r = check_proofs(e, &b)) != 0)
 		goto out;
-	/* One transaction; the receipt only after it committed. */
+	/* One transaction; the receipt only after it committed.  The
+	 * binding, roll, window and admission are re-checked there. */
+	voter.resident_id = resident;
+	voter.alias = alias;
+	voter.auth_issuer = ar.issuer;
+	voter.auth_serial = ar.serial;
 	if ((r = ctx->writer != NULL ?
-	    box_writer_append(ctx->writer, e, resident, alias, ballot, len,
-	    &entry) :
-	    box_append(ctx->db, e, resident, alias, ballot, len, &entry)) != 0)
+	    box_writer_append(ctx->writer, e, &voter, ballot, len, &entry) :
+	    box_append(ctx->db, e, &voter, ballot, len, &entry)) != 0)
 		goto out;
 	if ((r = receipt_sign(ctx->receipt_key, e->manifest->id, &entry,
 	    receipt)) != 0) {

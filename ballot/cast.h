@@ -13,8 +13,9 @@
  *  8. re-voting rate: at most LIMIT_RATE_BALLOTS_PER_VOTER ballots per
  *     LIMIT_RATE_WINDOW_S;
  *  9. every proof of every contest, in one batched check;
- * then one transaction appends the ballot (box_append), and only after
- * COMMIT is the receipt signed.  Any refusal leaves the box unchanged.
+ * then one transaction appends the ballot (box_append), re-checking 5-7
+ * under the box and binding locks, and only after COMMIT is the receipt
+ * signed.  Any refusal leaves the box unchanged.
  */
 #ifndef IPPYO_BALLOT_CAST_H
 #define IPPYO_BALLOT_CAST_H

@@ -201,20 +201,58 @@ static void
 migrate_usage(void)
 {
 	fprintf(stderr, "usage: ippyo migrate [status] [--database URL]\n"
+	    "       ippyo migrate grant-server ROLE [--database URL]\n"
 	    "  Applies the schema migrations compiled into this program.\n"
+	    "  grant-server makes ROLE (created as a login role when missing)\n"
+	    "  a member of ippyo_server, the rights the HTTP server needs;\n"
+	    "  the server then connects with user=ROLE, never as the owner.\n"
 	    "  The database comes from --database or DATABASE_URL.\n");
+}
+
+/* [a-z_][a-z0-9_]{0,62}: checked here and again by the database. */
+static int
+role_name_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 63 || (s[0] >= '0' && s[0] <= '9'))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' &&
+		    s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* SELECT ippyo_grant_server(role): migration 0008. */
+static int
+grant_server(struct db *db, const char *role)
+{
+	struct db_param p = DB_TEXT(role);
+	int r;
+
+	r = db_exec(db, "SELECT ippyo_grant_server($1)", &p, 1, NULL);
+	if (r == ERR_DB && strcmp(db_last_sqlstate(db), "22023") == 0)
+		r = ERR_INVALID_ARG;
+	else if (r == ERR_DB && strcmp(db_last_sqlstate(db), "42501") == 0)
+		r = ERR_PERM;
+	return r;
 }
 
 int
 migrate_main(int argc, char **argv)
 {
 	const char *url = getenv("DATABASE_URL");
+	const char *role = NULL;
 	struct db *db = NULL;
 	int status = 0, i, r, applied = 0, current = 0, pending = 0;
 
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "status") == 0)
+		if (strcmp(argv[i], "status") == 0 && role == NULL)
 			status = 1;
+		else if (strcmp(argv[i], "grant-server") == 0 && i + 1 < argc &&
+		    !status && role == NULL && role_name_ok(argv[i + 1]))
+			role = argv[++i];
 		else if (strcmp(argv[i], "--database") == 0 && i + 1 < argc)
 			url = argv[++i];
 		else {
@@ -231,7 +269,16 @@ migrate_main(int argc, char **argv)
 		fprintf(stderr, "ippyo migrate: %s\n", err_str(r));
 		return 1;
 	}
-	if (status) {
+	if (role != NULL) {
+		if ((r = grant_server(db, role)) == 0)
+			printf("role %s is a member of ippyo_server; the server "
+			    "connects with user=%s\n", role, role);
+		else if (r == ERR_PERM)
+			fprintf(stderr, "ippyo migrate: role %s holds more "
+			    "rights than the server may (superuser, CREATEROLE, "
+			    "another role's membership, a database's owner), or "
+			    "this connection may not grant roles\n", role);
+	} else if (status) {
 		r = migrate_status(db, db_migrations, db_migrations_count,
 		    &current, &pending);
 		if (r == 0)

@@ -369,6 +369,15 @@ binding_bind_witnessed(struct db *db, const struct certcheck *auth_cc,
 }
 
 int
+binding_lock_shared(struct db *db)
+{
+	REQUIRE(db != NULL);
+	/* The key is the one migration 0007's trigger takes exclusively. */
+	return db_exec(db, "SELECT pg_advisory_xact_lock_shared("
+	    "hashtextextended('ippyo-bindings', 0))", NULL, 0, NULL);
+}
+
+int
 binding_find(struct db *db, const char *issuer, const char *serial,
     char resident_id[33])
 {

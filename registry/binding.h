@@ -82,6 +82,16 @@ int binding_bind_witnessed(struct db *db, const struct certcheck *auth_cc,
     __attribute__((warn_unused_result));
 
 /*
+ * Takes the binding lock shared for the rest of the caller's transaction
+ * (a PostgreSQL advisory lock, so any role may take it).  Every change of
+ * a binding's status takes it exclusively (trigger card_bindings_status_lock,
+ * db/migrations/0007_binding_lock.sql): a transaction that re-checks a
+ * binding under the shared lock (the ballot box's append) knows that no
+ * suspension or replacement commits before it does.
+ */
+int binding_lock_shared(struct db *db) __attribute__((warn_unused_result));
+
+/*
  * The resident an authentication certificate (issuer, serial) is actively
  * bound to.  ERR_NOT_BOUND when none.
  */

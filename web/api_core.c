@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ballot/election.h"
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/log.h"
@@ -147,7 +148,7 @@ api_nonce(struct http_request *req, struct http_response *res, void *app)
 	struct json_build *b = NULL;
 	struct db *db = NULL;
 	uint8_t nonce[LIMIT_NONCE_BYTES];
-	const char *purpose;
+	const char *purpose, *eid;
 	size_t plen;
 	int r = ERR_INTERNAL;
 
@@ -167,7 +168,15 @@ api_nonce(struct http_request *req, struct http_response *res, void *app)
 	}
 	if ((r = dbpool_get(a->pool, &db)) != 0)
 		goto out;
-	r = nonce_issue(db, purpose, nonce);
+	/* A purpose naming an election needs that election to exist. */
+	if ((eid = strchr(purpose, ':')) != NULL) {
+		enum election_state st;
+
+		if ((r = election_load_state(db, eid + 1, &st)) == ERR_NOT_FOUND)
+			http_request_note(req, "$.purpose: no such election");
+	}
+	if (r == 0)
+		r = nonce_issue(db, purpose, nonce);
 	dbpool_put(a->pool, db, r);
 	if (r != 0)
 		goto out;

@@ -21,6 +21,8 @@ for v in PCSCLITE_CSOCK_NAME IPPYO_VPCD_PORT IPPYO_TEST_CARDS IPPYO_TEST_PKI IPP
 done
 work=$(mktemp -d /tmp/ippyo-vote.XXXXXX)
 db=ippyo_vote_$$
+srv_role=ippyo_web_$$		# the server's own login role, not the owner
+base_url=$DATABASE_URL
 reader="Virtual PCD 00 01"
 card_pid="" server_pid=""
 cleanup() {
@@ -32,12 +34,12 @@ cleanup() {
 			sleep 0.1
 		done
 	fi
-	psql "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+	psql "$base_url" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
+	psql "$base_url" -qc "DROP ROLE IF EXISTS $srv_role" >/dev/null 2>&1
 	rm -rf "$work"
 }
 trap cleanup EXIT
 psql "$DATABASE_URL" -qc "CREATE DATABASE $db" >/dev/null
-base_url=$DATABASE_URL
 export DATABASE_URL="$DATABASE_URL dbname=$db" IPPYO_LOG_LEVEL=error IPPYO_ACTOR=test-clerk
 export IPPYO_AUTH_CA=$IPPYO_TEST_PKI/auth/ca.crt.pem IPPYO_SIGN_CA=$IPPYO_TEST_PKI/sign/ca.crt.pem
 export IPPYO_AUTH_CRL=$IPPYO_TEST_PKI/auth/crl.der IPPYO_SIGN_CRL=$IPPYO_TEST_PKI/sign/crl.der
@@ -85,10 +87,13 @@ printf '1234\nABC123\n' >"$work/pins"
 out=$(ippyo card bind --reader "$reader" --pin-fd 3 3<"$work/pins" 2>&1)
 echo "$out" | grep -q "bound to resident 3001" && ok vote_card_bound || no vote_card_bound "$out"
 
-# The server.
+# The server, connected as a login role that is a member of ippyo_server
+# only (`ippyo migrate grant-server`), never as the database owner.
+out=$(ippyo migrate grant-server "$srv_role" 2>&1) && echo "$out" | grep -q "member of ippyo_server" &&
+	ok vote_server_role_granted || no vote_server_role_granted "$out"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null ||
 	echo $((30000 + RANDOM % 20000)))
-IPPYO_LISTEN_PORT=$port IPPYO_DATABASE_URL="$DATABASE_URL" IPPYO_ORIGIN=https://vote.city.chiyoda.example \
+IPPYO_CHECKPOINT_S=1 IPPYO_LISTEN_PORT=$port IPPYO_DATABASE_URL="$DATABASE_URL user=$srv_role" IPPYO_ORIGIN=https://vote.city.chiyoda.example \
 	"$IPPYO_BIN/ippyo-server" >"$work/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
@@ -159,6 +164,23 @@ out=$(vote 9999 mayor=tanaka); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "wrong PIN; 2 tries left" &&
 	ok vote_wrong_pin_refused || no vote_wrong_pin_refused "$out"
 [ "$(q "SELECT count(*) FROM ballots")" = 2 ] && ok vote_refusals_cast_nothing || no vote_refusals_cast_nothing
+# Everything above went through a server holding ippyo_server's rights
+# only (casting, re-voting, the board, signed checkpoints every second):
+# its connections are the role's, and the role cannot change the box.
+[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db' AND usename = '$srv_role'")" -ge 1 ] &&
+	[ "$(q "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db' AND usename <> '$srv_role' AND pid <> pg_backend_pid() AND backend_type = 'client backend'")" = 0 ] &&
+	ok vote_server_runs_as_its_role || no vote_server_runs_as_its_role "$(q "SELECT usename, backend_type FROM pg_stat_activity WHERE datname = '$db'")"
+as_srv() { psql "$DATABASE_URL user=$srv_role" -Atc "$1" 2>&1; }
+u=$(as_srv "UPDATE ballots SET alias = alias")
+d=$(as_srv "DELETE FROM ballots")
+s=$(as_srv "DELETE FROM ballot_superseded")
+if echo "$u" | grep -q "permission denied" && echo "$d" | grep -q "permission denied" &&
+	echo "$s" | grep -q "permission denied" && [ "$(q "SELECT count(*) FROM ballots")" = 2 ] &&
+	[ "$(q "SELECT count(*) FROM box_checkpoints WHERE election_id = 'chiyoda-2027'")" -ge 1 ]; then
+	ok vote_server_role_cannot_change_the_box
+else
+	no vote_server_role_cannot_change_the_box "$u" "$d" "$s"
+fi
 out=$(ippyo election box chiyoda-2027 2>&1)
 echo "$out" | grep -q "box chain    intact: 2 ballots" && echo "$out" | grep -q "2 cast by 1 voters, 1 superseded" &&
 	ok vote_box_view || no vote_box_view "$out"

@@ -138,15 +138,38 @@ else
 	no web_request_logged_by_id_without_body "id=$rid" "$(tail -3 "$log")"
 fi
 
+# A draft election, so that "cast:yabu-2027" names one.
+cat >"$tmp/election.json" <<JSON
+{"version": 1, "id": "yabu-2027", "name": {"ja": "養父市長選挙", "en": "Yabu mayoral election"},
+ "municipality": "282227", "election_day": "2027-04-25", "reference_date": "2027-04-17",
+ "opens": "2027-04-18T23:30:00.000000Z", "closes": "2027-04-25T11:00:00.000000Z",
+ "contests": [{"id": "mayor", "title": {"ja": "市長", "en": "Mayor"}, "min": 0, "max": 1,
+   "options": [{"id": "a", "label": {"ja": "甲", "en": "A"}}]}]}
+JSON
+DATABASE_URL=$DBURL IPPYO_ACTOR=test-clerk "$BIN/ippyo" election create "$tmp/election.json" >"$tmp/create.log" 2>&1 ||
+	no web_election_created "$(cat "$tmp/create.log")"
 o1=$(post /api/v1/nonce '{"purpose":"cast:yabu-2027"}')
 o2=$(post /api/v1/nonce '{"purpose":"admin"}')
 o3=$(post /api/v1/nonce '{"purpose":"cast:"}')
 o4=$(post /api/v1/nonce '{"purpose":"cast:Yabu"}')
+o5=$(post /api/v1/nonce '{"purpose":"declare:yabu-2027"}')
 if [ "${o1%% *}" = 200 ] && [ "$o2" = '400 {"error":"bad_request"}' ] &&
-	[ "$o3" = '400 {"error":"bad_request"}' ] && [ "$o4" = '400 {"error":"bad_request"}' ]; then
+	[ "$o3" = '400 {"error":"bad_request"}' ] && [ "$o4" = '400 {"error":"bad_request"}' ] &&
+	[ "${o5%% *}" = 200 ]; then
 	ok web_nonce_purposes_allowed_and_refused
 else
-	no web_nonce_purposes_allowed_and_refused "$o1" "$o2" "$o3" "$o4"
+	no web_nonce_purposes_allowed_and_refused "$o1" "$o2" "$o3" "$o4" "$o5"
+fi
+# A purpose naming no election: 404, nothing stored, the reason logged.
+before=$(sql "SELECT count(*) FROM auth_nonces")
+o1=$(post /api/v1/nonce '{"purpose":"cast:no-such-election"}')
+o2=$(post /api/v1/nonce '{"purpose":"admit:yabu-2028"}')
+if [ "$o1" = '404 {"error":"not_found"}' ] && [ "$o2" = '404 {"error":"not_found"}' ] &&
+	[ "$(sql "SELECT count(*) FROM auth_nonces")" = "$before" ] &&
+	grep -q 'no such election' "$log"; then
+	ok web_nonce_for_unknown_election_refused
+else
+	no web_nonce_for_unknown_election_refused "$o1" "$o2" "$before" "$(sql "SELECT count(*) FROM auth_nonces")"
 fi
 
 # ---- bad input: each refused with its status and logged precisely ------

@@ -5,9 +5,11 @@
  * PostgreSQL, real test PKI with CRLs; the card's signatures are made
  * with the card keys of the test PKI.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ballot/ballot.h"
 #include "ballot/box.h"
@@ -447,6 +449,214 @@ TEST(box_is_append_only_and_verify_names_tampering)
 	ASSERT_OK(db_exec(f.db, "UPDATE ballots SET received_at = '2026-01-01T00:00:00.000000Z' WHERE position = 2", NULL, 0, NULL));
 	ASSERT_ERR(box_verify(f.db, f.e, &n, &bad), ERR_VERIFY);
 	ASSERT_INT_EQ(bad, 2);
+	teardown(&f);
+}
+
+/* ---- re-checks under the box lock (issue 6) ---- */
+
+/* Alice's binding: issuer and serial of her certificate. */
+static void
+binding_of(struct fixture *f, const char *resident, char issuer[256],
+    char serial[80])
+{
+	struct db_param p = DB_TEXT(resident);
+	struct db_result *res = NULL;
+	const char *a, *b;
+
+	ASSERT_OK(db_exec(f->db, "SELECT auth_issuer, auth_serial FROM "
+	    "card_bindings WHERE resident_id = $1 AND status = 'active'", &p, 1,
+	    &res));
+	ASSERT_OK(db_get_text(res, 0, 0, 255, &a));
+	ASSERT_OK(db_get_text(res, 0, 1, 79, &b));
+	snprintf(issuer, 256, "%s", a);
+	snprintf(serial, 80, "%s", b);
+	db_result_free(res);
+}
+
+static void
+db_url(struct fixture *f, char *url, size_t n)
+{
+	snprintf(url, n, "%s dbname=%s", test_database_url(), f->name);
+}
+
+/* box_append and the group-commit writer refuse a voter whose binding
+ * is no longer active, or who is not on the roll with that alias. */
+TEST(box_append_rechecks_binding_and_roll)
+{
+	struct fixture f;
+	struct box_writer *w = NULL;
+	struct box_entry entry;
+	struct box_voter v;
+	char issuer[256], serial[80], alias[33], bob_alias[33], url[512];
+	struct vbuf *b;
+
+	setup(&f, "e9");
+	b = make_ballot(&f, f.e, "1001", 0);
+	binding_of(&f, "1001", issuer, serial);
+	alias_of(&f, "1001", alias);
+	alias_of(&f, "1002", bob_alias);
+	v.resident_id = "1001";
+	v.alias = alias;
+	v.auth_issuer = issuer;
+	v.auth_serial = serial;
+	/* not on the roll with this alias; another resident's certificate */
+	v.alias = bob_alias;
+	ASSERT_ERR(box_append(f.db, f.e, &v, vbuf_ptr(b), vbuf_len(b), &entry),
+	    ERR_NOT_ELIGIBLE);
+	v.alias = alias;
+	v.resident_id = "1002";
+	ASSERT_ERR(box_append(f.db, f.e, &v, vbuf_ptr(b), vbuf_len(b), &entry),
+	    ERR_NOT_BOUND);
+	v.resident_id = "1001";
+	/* Alice's binding suspended after her ballot was validated. */
+	ASSERT_OK(db_exec(f.db, "UPDATE card_bindings SET status = 'suspended', "
+	    "status_reason = 'revoked' WHERE resident_id = '1001' AND status = "
+	    "'active'", NULL, 0, NULL));
+	ASSERT_ERR(box_append(f.db, f.e, &v, vbuf_ptr(b), vbuf_len(b), &entry),
+	    ERR_NOT_BOUND);
+	ASSERT_INT_EQ(entry.position, 0);
+	db_url(&f, url, sizeof(url));
+	ASSERT_OK(box_writer_new(url, &w));
+	ASSERT_ERR(box_writer_append(w, f.e, &v, vbuf_ptr(b), vbuf_len(b),
+	    &entry), ERR_NOT_BOUND);
+	ASSERT_INT_EQ(box_count(&f), 0);
+	/* Bob, still bound and on the roll, goes in through both. */
+	vbuf_free(b);
+	b = make_ballot(&f, f.e, "1002", 1);
+	binding_of(&f, "1002", issuer, serial);
+	v.resident_id = "1002";
+	v.alias = bob_alias;
+	ASSERT_OK(box_writer_append(w, f.e, &v, vbuf_ptr(b), vbuf_len(b),
+	    &entry));
+	ASSERT_INT_EQ(entry.position, 1);
+	box_writer_free(w);
+	ASSERT_INT_EQ(box_count(&f), 1);
+	vbuf_free(b);
+	teardown(&f);
+}
+
+struct bg_cast {
+	struct fixture *f;
+	const uint8_t *ballot;
+	size_t len;
+	struct token tk;
+	int r;
+	volatile int done;
+};
+
+static void *
+bg_cast_main(void *arg)
+{
+	struct bg_cast *c = arg;
+	struct receipt rc;
+
+	c->r = cast_ballot(&c->f->ctx, c->f->e, c->ballot, c->len, &c->tk.t,
+	    &rc);
+	c->done = 1;
+	return NULL;
+}
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * The race the re-check closes: Alice's binding is suspended (not yet
+ * committed) while her ballot is validated, which still sees the binding
+ * active; the append waits for the binding lock, re-checks after the
+ * suspension committed, and refuses.  Nothing is stored.
+ */
+TEST(cast_refuses_binding_suspended_between_validation_and_append)
+{
+	struct fixture f;
+	struct db *admin = NULL;
+	struct bg_cast c;
+	pthread_t th;
+	char url[512];
+	struct vbuf *b;
+	int i;
+
+	setup(&f, "e10");
+	db_url(&f, url, sizeof(url));
+	ASSERT_OK(db_open(url, NULL, &admin));
+	b = make_ballot(&f, f.e, "1001", 2);
+	memset(&c, 0, sizeof(c));
+	c.f = &f;
+	c.ballot = vbuf_ptr(b);
+	c.len = vbuf_len(b);
+	token_for(&f, &c.tk, "alice", c.ballot, c.len);
+	/* The suspension is under way: its transaction holds the lock. */
+	ASSERT_OK(db_begin(admin));
+	ASSERT_OK(db_exec(admin, "UPDATE card_bindings SET status = "
+	    "'suspended', status_reason = 'revoked' WHERE resident_id = '1001' "
+	    "AND status = 'active'", NULL, 0, NULL));
+	ASSERT_INT_EQ(pthread_create(&th, NULL, bg_cast_main, &c), 0);
+	/* Validation passes (the suspension is not committed) and the
+	 * append blocks on the binding lock. */
+	for (i = 0; i < 50 && !c.done; i++)
+		sleep_ms(20);
+	ASSERT_FALSE(c.done);
+	ASSERT_OK(db_commit(admin));
+	pthread_join(th, NULL);
+	ASSERT_ERR(c.r, ERR_NOT_BOUND);
+	ASSERT_INT_EQ(box_count(&f), 0);
+	free(c.tk.cert);
+	db_close(admin);
+	vbuf_free(b);
+	teardown(&f);
+}
+
+struct bg_update {
+	const char *url;
+	int r;
+	volatile int done;
+};
+
+static void *
+bg_suspend_main(void *arg)
+{
+	struct bg_update *u = arg;
+	struct db *db = NULL;
+
+	if ((u->r = db_open(u->url, NULL, &db)) == 0) {
+		u->r = db_exec(db, "UPDATE card_bindings SET status = "
+		    "'suspended', status_reason = 'revoked' WHERE resident_id = "
+		    "'1002' AND status = 'active'", NULL, 0, NULL);
+		db_close(db);
+	}
+	u->done = 1;
+	return NULL;
+}
+
+/* The other order: while an append holds the binding lock, a status
+ * change waits for it (the trigger of migration 0007). */
+TEST(binding_status_change_waits_for_an_append)
+{
+	struct fixture f;
+	struct bg_update u;
+	pthread_t th;
+	char url[512];
+	int i;
+
+	setup(&f, "e11");
+	db_url(&f, url, sizeof(url));
+	memset(&u, 0, sizeof(u));
+	u.url = url;
+	ASSERT_OK(db_begin(f.db));
+	ASSERT_OK(binding_lock_shared(f.db));
+	ASSERT_INT_EQ(pthread_create(&th, NULL, bg_suspend_main, &u), 0);
+	for (i = 0; i < 25 && !u.done; i++)
+		sleep_ms(20);
+	ASSERT_FALSE(u.done);
+	ASSERT_OK(db_commit(f.db));
+	pthread_join(th, NULL);
+	ASSERT_OK(u.r);
+	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT count(*) FROM card_bindings "
+	    "WHERE resident_id = '1002' AND status = 'suspended'"), 1);
 	teardown(&f);
 }
 

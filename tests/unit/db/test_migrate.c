@@ -1,7 +1,9 @@
 /*
  * test_migrate.c - the migration runner against a real PostgreSQL.
  */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/err.h"
 #include "db/db.h"
@@ -112,4 +114,86 @@ TEST(migrate_project_migrations_apply_cleanly_twice)
 	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM pg_roles WHERE rolname "
 	    "IN ('ippyo_server', 'ippyo_admin', 'ippyo_observer')"), 3);
 	testdb_free(db, name);
+}
+
+/* Runs sql on db and returns its SQLSTATE ("" on success). */
+static const char *
+state_of(struct db *db, const char *sql)
+{
+	if (db_exec(db, sql, NULL, 0, NULL) == 0)
+		return "";
+	return db_last_sqlstate(db);
+}
+
+/*
+ * The server's login role (migration 0008, `ippyo migrate grant-server`):
+ * a login role that is a member of ippyo_server only; connected as it,
+ * the ballot box, the audit log and the registry cannot be changed
+ * except by what the server must do; the function refuses reserved
+ * names and roles with more rights, and PUBLIC may not call it.
+ */
+TEST(migrate_grant_server_login_role_is_confined)
+{
+	char name[64], role[48], url[512], sql[320];
+	struct db *db = testdb_new(name, sizeof(name)), *srv = NULL;
+	int applied;
+
+	snprintf(role, sizeof(role), "ippyo_srv_t%ld", (long)getpid());
+	ASSERT_OK(migrate_apply(db, db_migrations, db_migrations_count,
+	    &applied));
+	snprintf(sql, sizeof(sql), "SELECT ippyo_grant_server('%s')", role);
+	ASSERT_STR_EQ(state_of(db, sql), "");
+	ASSERT_STR_EQ(state_of(db, sql), "");	/* again: no change */
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM pg_auth_members m "
+	    "JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles u ON u.oid = "
+	    "m.member WHERE u.rolname = '%s' AND g.rolname = 'ippyo_server' AND "
+	    "u.rolcanlogin AND NOT u.rolsuper", role);
+	ASSERT_INT_EQ(testdb_scalar(db, sql), 1);
+	/* refused: reserved names, malformed names, more rights */
+	ASSERT_STR_EQ(state_of(db, "SELECT ippyo_grant_server('ippyo_admin')"),
+	    "22023");
+	ASSERT_STR_EQ(state_of(db, "SELECT ippyo_grant_server('Bad-Name')"),
+	    "22023");
+	ASSERT_STR_EQ(state_of(db, "SELECT ippyo_grant_server('pg_monitor')"),
+	    "22023");
+	ASSERT_STR_EQ(state_of(db, "SELECT ippyo_grant_server(current_user)"),
+	    "42501");
+	/* Connected as the role. */
+	snprintf(url, sizeof(url), "%s dbname=%s user=%s", test_database_url(),
+	    name, role);
+	ASSERT_OK(db_open(url, NULL, &srv));
+	ASSERT_INT_EQ(testdb_scalar(srv, "SELECT count(*) FROM elections"), 0);
+	ASSERT_STR_EQ(state_of(srv, "UPDATE ballots SET alias = alias"), "42501");
+	ASSERT_STR_EQ(state_of(srv, "DELETE FROM ballots"), "42501");
+	ASSERT_STR_EQ(state_of(srv, "DELETE FROM ballot_superseded"), "42501");
+	ASSERT_STR_EQ(state_of(srv, "TRUNCATE ballots"), "42501");
+	ASSERT_STR_EQ(state_of(srv, "UPDATE elections SET state = 'open'"),
+	    "42501");
+	ASSERT_STR_EQ(state_of(srv, "DELETE FROM audit_log"), "42501");
+	ASSERT_STR_EQ(state_of(srv, "INSERT INTO audit_log DEFAULT VALUES"),
+	    "42501");
+	ASSERT_STR_EQ(state_of(srv, "UPDATE card_bindings SET status = "
+	    "'active'"), "42501");
+	ASSERT_STR_EQ(state_of(srv, "SELECT name FROM residents"), "42501");
+	ASSERT_STR_EQ(state_of(srv, "CREATE TABLE x (i int)"), "42501");
+	/* and it cannot make itself (or anyone) more */
+	ASSERT_STR_EQ(state_of(srv, "SELECT ippyo_grant_server('other')"),
+	    "42501");
+	ASSERT_STR_EQ(state_of(srv, "GRANT ippyo_admin TO CURRENT_USER"),
+	    "42501");
+	db_close(srv);
+	/* A member of ippyo_admin is refused as a server login. */
+	snprintf(sql, sizeof(sql), "GRANT ippyo_admin TO %s", role);
+	ASSERT_STR_EQ(state_of(db, sql), "");
+	snprintf(sql, sizeof(sql), "SELECT ippyo_grant_server('%s')", role);
+	ASSERT_STR_EQ(state_of(db, sql), "42501");
+	testdb_free(db, name);
+	{
+		struct db *c = NULL;
+
+		ASSERT_OK(db_open(test_database_url(), NULL, &c));
+		snprintf(sql, sizeof(sql), "DROP ROLE %s", role);
+		ASSERT_STR_EQ(state_of(c, sql), "");
+		db_close(c);
+	}
 }
