@@ -69,7 +69,7 @@ struct box_voter {
  * superseded.  Nothing is written unless everything is.
  *
  * The binding lock (registry/binding.h) is taken shared; every change of
- * a binding's status takes it exclusively (a trigger, migration 0007), so
+ * a binding's status takes it exclusively (a trigger, migration 0009), so
  * a suspension either commits before the re-check (and the ballot is
  * refused) or waits until the ballot is committed.
  */

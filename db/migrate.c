@@ -224,7 +224,7 @@ role_name_ok(const char *s)
 	return 1;
 }
 
-/* SELECT ippyo_grant_server(role): migration 0008. */
+/* SELECT ippyo_grant_server(role): migration 0010. */
 static int
 grant_server(struct db *db, const char *role)
 {

@@ -372,7 +372,7 @@ int
 binding_lock_shared(struct db *db)
 {
 	REQUIRE(db != NULL);
-	/* The key is the one migration 0007's trigger takes exclusively. */
+	/* The key is the one migration 0009's trigger takes exclusively. */
 	return db_exec(db, "SELECT pg_advisory_xact_lock_shared("
 	    "hashtextextended('ippyo-bindings', 0))", NULL, 0, NULL);
 }

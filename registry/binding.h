@@ -85,7 +85,7 @@ int binding_bind_witnessed(struct db *db, const struct certcheck *auth_cc,
  * Takes the binding lock shared for the rest of the caller's transaction
  * (a PostgreSQL advisory lock, so any role may take it).  Every change of
  * a binding's status takes it exclusively (trigger card_bindings_status_lock,
- * db/migrations/0007_binding_lock.sql): a transaction that re-checks a
+ * db/migrations/0009_binding_lock.sql): a transaction that re-checks a
  * binding under the shared lock (the ballot box's append) knows that no
  * suspension or replacement commits before it does.
  */

@@ -633,7 +633,7 @@ bg_suspend_main(void *arg)
 }
 
 /* The other order: while an append holds the binding lock, a status
- * change waits for it (the trigger of migration 0007). */
+ * change waits for it (the trigger of migration 0009). */
 TEST(binding_status_change_waits_for_an_append)
 {
 	struct fixture f;

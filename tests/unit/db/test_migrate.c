@@ -126,7 +126,7 @@ state_of(struct db *db, const char *sql)
 }
 
 /*
- * The server's login role (migration 0008, `ippyo migrate grant-server`):
+ * The server's login role (migration 0010, `ippyo migrate grant-server`):
  * a login role that is a member of ippyo_server only; connected as it,
  * the ballot box, the audit log and the registry cannot be changed
  * except by what the server must do; the function refuses reserved

@@ -1,4 +1,4 @@
--- 0008_server_login: the server logs in as a role of its own that is a
+-- 0010_server_login: the server logs in as a role of its own that is a
 -- member of ippyo_server and nothing else, never as the database owner
 -- (whose UPDATE and DELETE on the ballot box only the triggers stop).
 -- `ippyo migrate grant-server ROLE` calls this function; it runs with the

@@ -1,4 +1,4 @@
--- 0007_binding_lock: a binding's status changes exclusively against the
+-- 0009_binding_lock: a binding's status changes exclusively against the
 -- ballot box's re-check (ballot/box.c append_locked takes the same
 -- advisory lock shared; registry/binding.h binding_lock_shared).  A
 -- suspension or replacement either commits before an append re-checks
