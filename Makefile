@@ -131,6 +131,15 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(TESTKIT) $(LIBS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TESTKIT) $(LIBS) $(LDLIBS)
 
+# Test tools: tests/tools/<name>.c is the program $(BUILD)/tests/<name>,
+# linked like a benchmark (testkit and the libraries).
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOLS := $(patsubst tests/tools/%.c,$(BUILD)/tests/%,$(TOOL_SRCS))
+$(TOOLS): $(BUILD)/tests/%: $(BUILD)/obj/tests/tools/%.o $(TESTKIT) $(LIBS)
+	@mkdir -p $(@D)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TESTKIT) $(LIBS) $(LDLIBS)
+
 # ---- objects ----------------------------------------------------------
 
 $(BUILD)/obj/%.o: %.c
@@ -152,7 +161,7 @@ ALL_OBJS := $(foreach m,$(MODULES),$($(m)_OBJS)) $(HARNESS_OBJS)
 .DEFAULT_GOAL := all
 all: build
 build: $(PROGRAMS) $(LIBS)
-tests: build $(UNIT_TESTS) $(INTEG_TESTS) $(LINT) $(BENCHES)
+tests: build $(UNIT_TESTS) $(INTEG_TESTS) $(LINT) $(BENCHES) $(TOOLS)
 
 # Installs missing Debian packages when root; otherwise prints the command.
 # Nothing touches the network when every package is already installed.

@@ -11,12 +11,16 @@
  * header checksums right, typeflag '0' (or NUL) only (no links, devices,
  * directories, pax or GNU extensions), octal fields well-formed, names
  * of the record's path alphabet ([a-z0-9._/-], no leading '/', no empty
- * or "." or ".." component, at most 255 bytes with the prefix field), one
+ * or "." or ".." component, at most 255 bytes with the prefix field; the
+ * two fixed names INDEX and INDEX.sig directly under the top), one
  * top directory shared by every entry, no name twice, sizes within
  * LIMIT_RECORD_FILE_MAX each and the caller's total, and nothing after
  * the end blocks but zero padding.  Anything else is refused with a
  * specific error (ERR_FORMAT, ERR_TRUNCATED, ERR_TRAILING_DATA,
- * ERR_TOO_LARGE, ERR_DUPLICATE, ERR_UNSUPPORTED).
+ * ERR_TOO_LARGE, ERR_DUPLICATE, ERR_UNSUPPORTED; which for what: the
+ * comment at the top of archive.c).  The writer refuses a bad path
+ * (ERR_INVALID_ARG), one added twice (ERR_DUPLICATE) and a name ustar
+ * cannot hold (ERR_TOO_LARGE).
  */
 #ifndef IPPYO_AUDIT_ARCHIVE_H
 #define IPPYO_AUDIT_ARCHIVE_H
@@ -86,7 +90,8 @@ const struct archive_entry *archive_find(const struct archive *a,
 
 void archive_free(struct archive *a);
 
-/* 1 when path is in the record's path alphabet (rules above). */
+/* 1 when path (relative to top) is in the record's path alphabet or is
+ * INDEX or INDEX.sig (rules above). */
 int archive_path_ok(const char *path);
 
 #endif /* IPPYO_AUDIT_ARCHIVE_H */

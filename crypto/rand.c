@@ -17,41 +17,79 @@
 
 #define TEST_DRBG_LABEL "ippyo/test-drbg/v1"
 
+/* One deterministic stream (docs/PROTOCOL-crypto.md §2). */
+struct test_drbg {
+	int on;				/* installed */
+	uint8_t state[32];		/* SHA-256(label || seed) */
+	uint64_t counter;		/* next block index */
+	uint8_t block[32];		/* the current block */
+	size_t used;			/* bytes of block consumed */
+};
+
 static pthread_mutex_t test_lock = PTHREAD_MUTEX_INITIALIZER;
-static int test_on;			/* a test generator is installed */
-static uint8_t test_state[32];		/* SHA-256(label || seed) */
-static uint64_t test_counter;		/* next block index */
-static uint8_t test_block[32];		/* the current block */
-static size_t test_used = 32;		/* bytes of test_block consumed */
+static struct test_drbg test_global = { .used = 32 };	/* under test_lock */
+/* The calling thread's own stream, which takes precedence. */
+static _Thread_local struct test_drbg test_thread = { .used = 32 };
+
+/*
+ * Sets g to the stream of seed: state = SHA-256(label || seed).  Short
+ * seeds are framed on the stack; on allocation failure g is unchanged.
+ */
+static void
+drbg_seed(struct test_drbg *g, const void *seed, size_t len)
+{
+	uint8_t local[sizeof(TEST_DRBG_LABEL) - 1 + 64];
+	uint8_t *buf = local;
+	size_t ll = sizeof(TEST_DRBG_LABEL) - 1;
+
+	if (len > sizeof(local) - ll &&
+	    (buf = OPENSSL_malloc(ll + len)) == NULL)
+		return;
+	memcpy(buf, TEST_DRBG_LABEL, ll);
+	if (len > 0)
+		memcpy(buf + ll, seed, len);
+	SHA256(buf, ll + len, g->state);
+	OPENSSL_cleanse(buf, ll + len);
+	if (buf != local)
+		OPENSSL_free(buf);
+	g->counter = 0;
+	g->used = sizeof(g->block);
+	g->on = 1;
+}
+
+static void
+drbg_clear(struct test_drbg *g)
+{
+	OPENSSL_cleanse(g, sizeof(*g));
+	g->used = sizeof(g->block);
+}
 
 void
 rand_test_seed(const void *seed, size_t len)
 {
-	uint8_t *buf = OPENSSL_malloc(sizeof(TEST_DRBG_LABEL) - 1 + len + 1);
-
-	if (buf == NULL)
-		return;
-	memcpy(buf, TEST_DRBG_LABEL, sizeof(TEST_DRBG_LABEL) - 1);
-	if (len > 0)
-		memcpy(buf + sizeof(TEST_DRBG_LABEL) - 1, seed, len);
 	pthread_mutex_lock(&test_lock);
-	SHA256(buf, sizeof(TEST_DRBG_LABEL) - 1 + len, test_state);
-	test_counter = 0;
-	test_used = sizeof(test_block);
-	test_on = 1;
+	drbg_seed(&test_global, seed, len);
 	pthread_mutex_unlock(&test_lock);
-	OPENSSL_free(buf);
 }
 
 void
 rand_test_clear(void)
 {
 	pthread_mutex_lock(&test_lock);
-	test_on = 0;
-	OPENSSL_cleanse(test_state, sizeof(test_state));
-	OPENSSL_cleanse(test_block, sizeof(test_block));
-	test_used = sizeof(test_block);
+	drbg_clear(&test_global);
 	pthread_mutex_unlock(&test_lock);
+}
+
+void
+rand_test_seed_thread(const void *seed, size_t len)
+{
+	drbg_seed(&test_thread, seed, len);
+}
+
+void
+rand_test_clear_thread(void)
+{
+	drbg_clear(&test_thread);
 }
 
 int
@@ -59,34 +97,36 @@ rand_test_active(void)
 {
 	int on;
 
+	if (test_thread.on)
+		return 1;
 	pthread_mutex_lock(&test_lock);
-	on = test_on;
+	on = test_global.on;
 	pthread_mutex_unlock(&test_lock);
 	return on;
 }
 
-/* Next n bytes of the test stream; called with test_lock held. */
+/* Next n bytes of stream g. */
 static void
-test_fill(uint8_t *out, size_t n)
+test_fill(struct test_drbg *g, uint8_t *out, size_t n)
 {
 	uint8_t in[40];
 	size_t take;
 	int i;
 
 	while (n > 0) {
-		if (test_used == sizeof(test_block)) {
-			memcpy(in, test_state, 32);
+		if (g->used == sizeof(g->block)) {
+			memcpy(in, g->state, 32);
 			for (i = 0; i < 8; i++)
-				in[32 + i] = (uint8_t)(test_counter >> (56 - 8 * i));
-			SHA256(in, sizeof(in), test_block);
-			test_counter++;
-			test_used = 0;
+				in[32 + i] = (uint8_t)(g->counter >> (56 - 8 * i));
+			SHA256(in, sizeof(in), g->block);
+			g->counter++;
+			g->used = 0;
 		}
-		take = sizeof(test_block) - test_used;
+		take = sizeof(g->block) - g->used;
 		if (take > n)
 			take = n;
-		memcpy(out, test_block + test_used, take);
-		test_used += take;
+		memcpy(out, g->block + g->used, take);
+		g->used += take;
 		out += take;
 		n -= take;
 	}
@@ -107,9 +147,13 @@ rand_os_bytes(void *buf, size_t n)
 int
 rand_bytes(void *buf, size_t n)
 {
+	if (test_thread.on) {
+		test_fill(&test_thread, buf, n);
+		return 0;
+	}
 	pthread_mutex_lock(&test_lock);
-	if (test_on) {
-		test_fill(buf, n);
+	if (test_global.on) {
+		test_fill(&test_global, buf, n);
 		pthread_mutex_unlock(&test_lock);
 		return 0;
 	}

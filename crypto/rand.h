@@ -40,7 +40,22 @@ void rand_test_seed(const void *seed, size_t len);
 /* Removes the test generator; rand_bytes goes back to the OS DRBG. */
 void rand_test_clear(void);
 
-/* Nonzero while a test generator is installed. */
+/*
+ * The same generator for the calling thread only: while installed,
+ * rand_bytes in this thread reads this stream (no lock) and ignores the
+ * process-wide one.  The process-wide stream is shared by every thread,
+ * so several threads drawing from it get an order that depends on
+ * scheduling; a multi-threaded test tool instead seeds each unit of work
+ * here with a seed derived from its own (tests/harness/recgen.c: one per
+ * ballot), so its output does not depend on the number of threads.
+ * Tests only, like rand_test_seed.
+ */
+void rand_test_seed_thread(const void *seed, size_t len);
+
+/* Removes the calling thread's generator. */
+void rand_test_clear_thread(void);
+
+/* Nonzero while a test generator is installed (for this thread or all). */
 int rand_test_active(void);
 
 #endif /* IPPYO_CRYPTO_RAND_H */
