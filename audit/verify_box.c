@@ -14,6 +14,7 @@
 #include "audit/recjson.h"
 #include "audit/recview.h"
 #include "audit/verify_int.h"
+#include "core/clock.h"
 #include "core/err.h"
 #include "core/limits.h"
 #include "core/misuse.h"
@@ -611,6 +612,14 @@ v_check_chain(struct vctx *v)
 			v_fail(v, V_CHAIN, "position %llu: received_at is not "
 			    "a valid time", p);
 		else {
+			int64_t us = 0;
+
+			if (v->m != NULL &&
+			    clock_parse_us(e->at, e->at_len, &us) == 0 &&
+			    (us < 0 || (uint64_t)us < v->m->opens_us ||
+			    (uint64_t)us >= v->m->closes_us))
+				v_fail(v, V_CHAIN, "position %llu: received "
+				    "outside the voting window", p);
 			if (prev_at != NULL && memcmp(e->at, prev_at,
 			    V_TIME_LEN) < 0)
 				v_fail(v, V_CHAIN, "position %llu: received_at "
