@@ -420,7 +420,7 @@ v_pass(struct vctx *v, size_t lo, size_t hi)
 	struct worker *w = NULL;
 	struct pass s;
 	unsigned t, nt;
-	size_t c, j;
+	size_t j;
 	int r = 0;
 
 	if (!v->box_ok || v->m == NULL || !v->el_loaded)
@@ -436,16 +436,10 @@ v_pass(struct vctx *v, size_t lo, size_t hi)
 	pthread_mutex_init(&s.mu, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s.last);
 
-	/* Where each contest's options sit in the sums. */
-	if ((v->sum_off = calloc(v->m->ncontests + 1, sizeof(size_t)))
-	    == NULL) {
-		r = ERR_NOMEM;
+	if (v->sum_off == NULL) {
+		r = ERR_INTERNAL;
 		goto out;
 	}
-	for (c = 0; c < v->m->ncontests; c++)
-		v->sum_off[c + 1] = v->sum_off[c] + v->m->contests[c].noptions;
-	v->nsums = v->sum_off[v->m->ncontests];
-
 	nt = v->threads;
 	if (nt > (hi - lo) / PASS_CHUNK + 1)
 		nt = (unsigned)((hi - lo) / PASS_CHUNK + 1);

@@ -128,7 +128,9 @@ main(int argc, char **argv)
 		return usage();
 	if (r == 0)
 		return 0;
-	if (r == ERR_VERIFY || r == ERR_NOT_FOUND)
+	/* ERR_NOT_FOUND is "no such ballot" only when the record was
+	 * read; an unreadable record says why in rep.unusable. */
+	if (r == ERR_VERIFY || (r == ERR_NOT_FOUND && rep.unusable[0] == '\0'))
 		return 1;
 	fprintf(stderr, "ippyo-verify: unusable input: %s\n",
 	    rep.unusable[0] ? rep.unusable : err_str(r));
