@@ -641,13 +641,29 @@ make_voters(struct gen *g)
 
 /* ---- ballots, in parallel ---- */
 
+/*
+ * The encryption pipeline: workers claim the next position (so a worker
+ * that the scheduler holds back just does fewer), encrypt it into slot
+ * p % nslots of a ring and mark it ready; the writer takes positions in
+ * order, chains and writes them, and frees the slot.
+ */
+struct pipe {
+	pthread_mutex_t mu;
+	pthread_cond_t ready_cv;	/* a slot was filled */
+	pthread_cond_t free_cv;		/* the writer consumed a slot */
+	uint64_t next;			/* next position to claim */
+	uint64_t consumed;		/* positions written so far */
+	uint64_t *ready;		/* per slot: the position it holds */
+	size_t nslots;
+	uint8_t *slots;			/* nslots × ballot_len */
+	uint8_t *hashes;		/* nslots × 32 */
+	int err;			/* first worker error; stops all */
+};
+
 struct worker {
 	struct gen *g;
-	uint64_t first, count;		/* the batch */
-	unsigned id, stride;		/* this worker takes first+id+k·stride */
-	uint8_t *slots;			/* count × ballot_len */
-	uint8_t *hashes;		/* count × 32 */
-	struct contest_tally *tal[LIMIT_CONTESTS_MAX];
+	struct pipe *pp;
+	struct contest_tally *tal[LIMIT_CONTESTS_MAX];	/* counted sums */
 	uint64_t votes[LIMIT_CONTESTS_MAX][LIMIT_OPTIONS_MAX];
 	int err;
 };
@@ -734,16 +750,39 @@ static void *
 worker_run(void *arg)
 {
 	struct worker *w = arg;
-	uint64_t k;
+	struct pipe *pp = w->pp;
+	uint64_t p;
+	size_t k;
 
-	for (k = w->id; k < w->count && w->err == 0; k += w->stride) {
-		uint8_t *b = w->slots + k * w->g->ballot_len;
-
-		w->err = encrypt_ballot(w, w->first + k, b);
+	for (;;) {
+		pthread_mutex_lock(&pp->mu);
+		p = ++pp->next;
+		/* Wait until the slot's previous position was written. */
+		while (pp->err == 0 && p <= w->g->n &&
+		    p > pp->consumed + pp->nslots)
+			pthread_cond_wait(&pp->free_cv, &pp->mu);
+		if (pp->err != 0 || p > w->g->n) {
+			pthread_mutex_unlock(&pp->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&pp->mu);
+		k = (size_t)(p % pp->nslots);
+		w->err = encrypt_ballot(w, p, pp->slots + k * w->g->ballot_len);
 		if (w->err == 0)
-			ballot_hash(b, w->g->ballot_len, w->hashes + 32 * k);
+			ballot_hash(pp->slots + k * w->g->ballot_len,
+			    w->g->ballot_len, pp->hashes + 32 * k);
+		pthread_mutex_lock(&pp->mu);
+		if (w->err != 0 && pp->err == 0)
+			pp->err = w->err;
+		pp->ready[k] = p;
+		pthread_cond_broadcast(&pp->ready_cv);
+		if (pp->err != 0) {
+			pthread_cond_broadcast(&pp->free_cv);
+			pthread_mutex_unlock(&pp->mu);
+			return NULL;
+		}
+		pthread_mutex_unlock(&pp->mu);
 	}
-	return NULL;
 }
 
 /*
@@ -809,17 +848,22 @@ make_box(struct gen *g)
 {
 	const struct recgen_opts *o = g->o;
 	struct worker *w = NULL;
+	struct pipe pp;
 	pthread_t th[64];
-	uint8_t *slots = NULL, *hashes = NULL, code[32];
+	uint8_t code[32];
 	struct cp *cps = NULL;
 	size_t ncp = 0, cpcap;
-	uint64_t batch = 32 * (uint64_t)o->threads, first, every;
+	uint64_t every, p;
 	struct rg_file f;
-	unsigned t;
+	unsigned t, started = 0;
 	uint32_t c, i;
 	int r = ERR_NOMEM;
 
 	memset(&f, 0, sizeof(f));
+	memset(&pp, 0, sizeof(pp));
+	pthread_mutex_init(&pp.mu, NULL);
+	pthread_cond_init(&pp.ready_cv, NULL);
+	pthread_cond_init(&pp.free_cv, NULL);
 	g->ballot_len = 9 + 4 + strlen(g->id) + HASH_LEN + 4 + ALIAS_LEN + 4;
 	for (c = 0; c < o->contests; c++) {
 		struct contest_spec spec;
@@ -831,17 +875,16 @@ make_box(struct gen *g)
 	every = o->checkpoint_every ? o->checkpoint_every :
 	    (g->n / 4 > 0 ? g->n / 4 : 1);
 	cpcap = (size_t)(g->n / every) + 3;
+	pp.nslots = 16 * (size_t)o->threads;
 	if ((w = calloc(o->threads, sizeof(*w))) == NULL ||
-	    (slots = malloc(batch * g->ballot_len)) == NULL ||
-	    (hashes = malloc(batch * 32)) == NULL ||
+	    (pp.ready = calloc(pp.nslots, sizeof(*pp.ready))) == NULL ||
+	    (pp.slots = malloc(pp.nslots * g->ballot_len)) == NULL ||
+	    (pp.hashes = malloc(pp.nslots * 32)) == NULL ||
 	    (cps = calloc(cpcap, sizeof(*cps))) == NULL)
 		goto out;
 	for (t = 0; t < o->threads; t++) {
 		w[t].g = g;
-		w[t].id = t;
-		w[t].stride = o->threads;
-		w[t].slots = slots;
-		w[t].hashes = hashes;
+		w[t].pp = &pp;
 		for (c = 0; c < o->contests; c++)
 			if ((r = contest_tally_new(&w[t].tal[c],
 			    o->options)) != 0)
@@ -856,60 +899,53 @@ make_box(struct gen *g)
 	cps[ncp].pos = 0;
 	memcpy(cps[ncp].code, code, 32);
 	cps[ncp++].at_us = g->opens_us;
-	for (first = 1; first <= g->n; first += batch) {
-		uint64_t cnt = g->n - first + 1 < batch ? g->n - first + 1 :
-		    batch, k;
-
-		for (t = 0; t < o->threads; t++) {
-			w[t].first = first;
-			w[t].count = cnt;
-		}
-		if (o->threads == 1) {
-			worker_run(&w[0]);
-		} else {
-			for (t = 0; t < o->threads; t++)
-				if (pthread_create(&th[t], NULL, worker_run,
-				    &w[t]) != 0) {
-					/* run it here instead */
-					worker_run(&w[t]);
-					th[t] = pthread_self();
-				}
-			for (t = 0; t < o->threads; t++)
-				if (!pthread_equal(th[t], pthread_self()))
-					pthread_join(th[t], NULL);
-		}
-		for (t = 0; t < o->threads; t++)
-			if (w[t].err != 0) {
-				r = w[t].err;
-				goto out;
-			}
-		for (k = 0; k < cnt; k++) {
-			uint64_t p = first + k;
-			char at[CLOCK_TEXT_LEN];
-			uint8_t prev[32];
-
-			fmt_time(received_us(g, p), at);
-			memcpy(prev, code, 32);
-			box_tracking_code(g->ctx, prev, (int64_t)p,
-			    hashes + 32 * k, at, code);
-			rg_u64(&f, p);
-			rg_str(&f, g->alias[g->voter[p]], ALIAS_LEN);
-			rg_write(&f, hashes + 32 * k, 32);
-			rg_write(&f, code, 32);
-			rg_str(&f, at, strlen(at));
-			rg_str(&f, slots + k * g->ballot_len, g->ballot_len);
-			if (p % every == 0 && p < g->n && ncp < cpcap - 1) {
-				cps[ncp].pos = p;
-				memcpy(cps[ncp].code, code, 32);
-				cps[ncp++].at_us = received_us(g, p) +
-				    (int64_t)g->step_us / 2;
-			}
-		}
-		if (f.err != 0) {
-			r = f.err;
-			goto out;
-		}
+	/* Fewer threads than asked is slower, not wrong. */
+	for (t = 0; t < o->threads; t++, started++)
+		if (pthread_create(&th[t], NULL, worker_run, &w[t]) != 0)
+			break;
+	if (started == 0) {
+		r = ERR_INTERNAL;
+		goto out;
 	}
+	/* The writer: positions in order as they become ready. */
+	for (p = 1; p <= g->n; p++) {
+		size_t k = (size_t)(p % pp.nslots);
+		char at[CLOCK_TEXT_LEN];
+		uint8_t prev[32];
+
+		pthread_mutex_lock(&pp.mu);
+		while (pp.err == 0 && pp.ready[k] != p)
+			pthread_cond_wait(&pp.ready_cv, &pp.mu);
+		pthread_mutex_unlock(&pp.mu);
+		if (pp.err != 0)
+			break;
+		fmt_time(received_us(g, p), at);
+		memcpy(prev, code, 32);
+		box_tracking_code(g->ctx, prev, (int64_t)p, pp.hashes + 32 * k,
+		    at, code);
+		rg_u64(&f, p);
+		rg_str(&f, g->alias[g->voter[p]], ALIAS_LEN);
+		rg_write(&f, pp.hashes + 32 * k, 32);
+		rg_write(&f, code, 32);
+		rg_str(&f, at, strlen(at));
+		rg_str(&f, pp.slots + k * g->ballot_len, g->ballot_len);
+		if (p % every == 0 && p < g->n && ncp < cpcap - 1) {
+			cps[ncp].pos = p;
+			memcpy(cps[ncp].code, code, 32);
+			cps[ncp++].at_us = received_us(g, p) +
+			    (int64_t)g->step_us / 2;
+		}
+		pthread_mutex_lock(&pp.mu);
+		pp.consumed = p;
+		if (f.err != 0 && pp.err == 0)
+			pp.err = f.err;
+		pthread_cond_broadcast(&pp.free_cv);
+		pthread_mutex_unlock(&pp.mu);
+	}
+	for (t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	if ((r = pp.err) != 0)
+		goto out;
 	if ((r = rg_close(g, &f)) != 0)
 		goto out;
 	cps[ncp].pos = g->n;
@@ -947,9 +983,13 @@ make_box(struct gen *g)
 			for (c = 0; c < o->contests; c++)
 				contest_tally_free(w[t].tal[c]);
 	free(w);
-	free(slots);
-	free(hashes);
+	free(pp.ready);
+	free(pp.slots);
+	free(pp.hashes);
 	free(cps);
+	pthread_mutex_destroy(&pp.mu);
+	pthread_cond_destroy(&pp.ready_cv);
+	pthread_cond_destroy(&pp.free_cv);
 	return r;
 }
 
