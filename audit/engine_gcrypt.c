@@ -149,6 +149,7 @@ struct grp {
 	gcry_mpi_point_t G;		/* generator */
 	gcry_mpi_point_t nG;		/* -G */
 	gcry_mpi_t x1, y1, x2, y2;	/* affine scratch */
+	gcry_mpi_t z;			/* Z coordinate scratch */
 	gcry_mpi_point_t t1, t2, t3;	/* point scratch */
 	gcry_md_hd_t md;		/* SHA-256, for transcripts */
 };
@@ -159,6 +160,7 @@ grp_done(struct grp *g)
 	gcry_mpi_point_release(g->t3);
 	gcry_mpi_point_release(g->t2);
 	gcry_mpi_point_release(g->t1);
+	gcry_mpi_release(g->z);
 	gcry_mpi_release(g->y2);
 	gcry_mpi_release(g->x2);
 	gcry_mpi_release(g->y1);
@@ -193,11 +195,13 @@ grp_init(struct grp *g)
 	g->y1 = gcry_mpi_new(256);
 	g->x2 = gcry_mpi_new(256);
 	g->y2 = gcry_mpi_new(256);
+	g->z = gcry_mpi_new(256);
 	g->t1 = gcry_mpi_point_new(0);
 	g->t2 = gcry_mpi_point_new(0);
 	g->t3 = gcry_mpi_point_new(0);
 	if (g->n == NULL || g->p == NULL || g->G == NULL || g->nG == NULL ||
 	    g->x1 == NULL || g->y1 == NULL || g->x2 == NULL || g->y2 == NULL ||
+	    g->z == NULL ||
 	    g->t1 == NULL || g->t2 == NULL || g->t3 == NULL) {
 		r = ERR_NOMEM;
 		goto fail;
@@ -338,6 +342,22 @@ pt_eq(struct grp *g, gcry_mpi_point_t a, gcry_mpi_point_t b)
 }
 
 /*
+ * out = s·P.  libgcrypt's gcry_mpi_ec_mul is not defined for the point
+ * at infinity as input (it tries to invert Z = 0 and returns garbage),
+ * and aggregates here can be the identity: handle it, and s = 0, first.
+ */
+static void
+pt_mul(struct grp *g, gcry_mpi_point_t out, gcry_mpi_t s, gcry_mpi_point_t P)
+{
+	gcry_mpi_point_get(NULL, NULL, g->z, P);
+	if (gcry_mpi_cmp_ui(g->z, 0) == 0 || gcry_mpi_cmp_ui(s, 0) == 0) {
+		pt_set_inf(out);
+		return;
+	}
+	gcry_mpi_ec_mul(out, s, P, g->ec);
+}
+
+/*
  * 1 when v·P == A + c·Q, the form of every verification equation in
  * PROTOCOL-crypto.md §5 (Q may be the identity).
  */
@@ -345,8 +365,8 @@ static int
 eq_holds(struct grp *g, gcry_mpi_t v, gcry_mpi_point_t P, gcry_mpi_point_t A,
     gcry_mpi_t c, gcry_mpi_point_t Q)
 {
-	gcry_mpi_ec_mul(g->t1, v, P, g->ec);
-	gcry_mpi_ec_mul(g->t2, c, Q, g->ec);
+	pt_mul(g, g->t1, v, P);
+	pt_mul(g, g->t2, c, Q);
 	gcry_mpi_ec_add(g->t3, g->t2, A, g->ec);
 	return pt_eq(g, g->t1, g->t3);
 }
@@ -833,25 +853,33 @@ contest_decode(struct gctx *c, const struct engine_contest *ec, size_t L)
 	return 0;
 }
 
-/* Option i's 0/1 proof (§5.1); 0, ERR_VERIFY or an error. */
+/* What a ballot proof is bound to (§5). */
+struct gbind {
+	const uint8_t *context;		/* election context hash, 32 bytes */
+	const uint8_t *alias;		/* voter alias */
+	size_t alias_len;		/* <= ALIAS_MAX */
+	uint32_t contest;		/* contest index */
+};
+
+/*
+ * The 0/1 proof pr (§5.1) on ciphertext ct (decoded: alpha, beta) for
+ * option `option`; P holds pr's decoded a0 b0 a1 b1 and bmg is scratch.
+ * pr's scalars are checked below n here too.
+ */
 static int
-contest_p01(struct gctx *c, const struct engine_contest *ec, size_t i,
-    gcry_mpi_point_t bmg)
+p01_check(struct gctx *c, const struct gbind *bd, uint32_t option,
+    const uint8_t *ct, gcry_mpi_point_t alpha, gcry_mpi_point_t beta,
+    const uint8_t *pr, gcry_mpi_point_t *P, gcry_mpi_point_t bmg)
 {
 	struct grp *g = &c->g;
-	size_t n = ec->options;
-	const uint8_t *ct = ec->bytes + i * ENGINE_CT_LEN;
-	const uint8_t *pr = ec->bytes + n * ENGINE_CT_LEN + i * P01_LEN;
-	gcry_mpi_point_t alpha = c->pts[2 * i], beta = c->pts[2 * i + 1];
-	gcry_mpi_point_t *A = c->pts + 2 * n + 4 * i;	/* a0 b0 a1 b1 */
 	gcry_mpi_t ch = NULL, c0 = NULL, c1 = NULL, v0 = NULL, v1 = NULL;
 	int r, k;
 
 	tr_begin(g->md, TAG_PROOF01);
-	tr_put(g->md, ec->context, ENGINE_HASH_LEN);
-	tr_put(g->md, ec->alias, ec->alias_len);
-	tr_put_u32(g->md, ec->index);
-	tr_put_u32(g->md, (uint32_t)i);
+	tr_put(g->md, bd->context, ENGINE_HASH_LEN);
+	tr_put(g->md, bd->alias, bd->alias_len);
+	tr_put_u32(g->md, bd->contest);
+	tr_put_u32(g->md, option);
 	tr_put(g->md, c->Ke, PT);
 	tr_put(g->md, ct, PT);
 	tr_put(g->md, ct + PT, PT);
@@ -869,10 +897,10 @@ contest_p01(struct gctx *c, const struct engine_contest *ec, size_t i,
 	gcry_mpi_subm(c1, ch, c0, g->n);
 	/* beta - G */
 	gcry_mpi_ec_add(bmg, beta, g->nG, g->ec);
-	r = eq_holds(g, v0, g->G, A[0], c0, alpha) &&
-	    eq_holds(g, v0, c->K, A[1], c0, beta) &&
-	    eq_holds(g, v1, g->G, A[2], c1, alpha) &&
-	    eq_holds(g, v1, c->K, A[3], c1, bmg) ? 0 : ERR_VERIFY;
+	r = eq_holds(g, v0, g->G, P[0], c0, alpha) &&
+	    eq_holds(g, v0, c->K, P[1], c0, beta) &&
+	    eq_holds(g, v1, g->G, P[2], c1, alpha) &&
+	    eq_holds(g, v1, c->K, P[3], c1, bmg) ? 0 : ERR_VERIFY;
 out:
 	gcry_mpi_release(ch);
 	gcry_mpi_release(c0);
@@ -882,39 +910,43 @@ out:
 	return r;
 }
 
-/* The range proof on the sum (§5.2). */
+/*
+ * The range proof rp (§5.2) on the sum of the n ciphertexts cts, decoded
+ * in ab (alpha_i, beta_i at 2i, 2i + 1); Pr holds rp's 2L decoded
+ * points; S is scratch for three points (A, B, B_j).
+ */
 static int
-contest_range(struct gctx *c, const struct engine_contest *ec, size_t L)
+range_check(struct gctx *c, const struct gbind *bd, const uint8_t *cts,
+    size_t n, gcry_mpi_point_t *ab, uint32_t min, uint32_t max,
+    const uint8_t *rp, gcry_mpi_point_t *Pr, gcry_mpi_point_t *S)
 {
 	struct grp *g = &c->g;
-	size_t n = ec->options, i;
-	const uint8_t *rp = ec->bytes + n * (ENGINE_CT_LEN + P01_LEN);
+	size_t L = (size_t)(max - min) + 1, i;
 	const uint8_t *cs = rp + 2 * L * PT, *vs = cs + (L - 1) * SC;
-	gcry_mpi_point_t *Pr = c->pts + 6 * n;
-	gcry_mpi_point_t *A = c->pts + 6 * n + 2 * L, *B = A + 1, *Bj = A + 2;
+	gcry_mpi_point_t *A = S, *B = S + 1, *Bj = S + 2;
 	gcry_mpi_t ch = NULL, cj = NULL, v = NULL, sum = NULL, m = NULL;
 	int r = ERR_NOMEM;
 
 	if ((sum = gcry_mpi_set_ui(NULL, 0)) == NULL ||
-	    (m = gcry_mpi_set_ui(NULL, ec->min)) == NULL)
+	    (m = gcry_mpi_set_ui(NULL, min)) == NULL)
 		goto out;
 	/* A = sum alpha_i, B = sum beta_i; either may be the identity */
 	pt_set_inf(*A);
 	pt_set_inf(*B);
 	for (i = 0; i < n; i++) {
-		pt_add_into(g, A, c->pts[2 * i]);
-		pt_add_into(g, B, c->pts[2 * i + 1]);
+		pt_add_into(g, A, ab[2 * i]);
+		pt_add_into(g, B, ab[2 * i + 1]);
 	}
 	tr_begin(g->md, TAG_RANGE);
-	tr_put(g->md, ec->context, ENGINE_HASH_LEN);
-	tr_put(g->md, ec->alias, ec->alias_len);
-	tr_put_u32(g->md, ec->index);
-	tr_put_u32(g->md, ec->min);
-	tr_put_u32(g->md, ec->max);
+	tr_put(g->md, bd->context, ENGINE_HASH_LEN);
+	tr_put(g->md, bd->alias, bd->alias_len);
+	tr_put_u32(g->md, bd->contest);
+	tr_put_u32(g->md, min);
+	tr_put_u32(g->md, max);
 	tr_put(g->md, c->Ke, PT);
 	tr_put_u32(g->md, (uint32_t)n);
 	for (i = 0; i < n; i++)
-		tr_put(g->md, ec->bytes + i * ENGINE_CT_LEN, ENGINE_CT_LEN);
+		tr_put(g->md, cts + i * ENGINE_CT_LEN, ENGINE_CT_LEN);
 	for (i = 0; i < 2 * L; i++)
 		tr_put(g->md, rp + i * PT, PT);
 	if ((r = tr_challenge(g, &ch)) != 0)
@@ -927,7 +959,7 @@ contest_range(struct gctx *c, const struct engine_contest *ec, size_t L)
 		cj = NULL;
 	}
 	/* B_j = B - j·G, from j = min upwards */
-	gcry_mpi_ec_mul(*Bj, m, g->nG, g->ec);
+	pt_mul(g, *Bj, m, g->nG);
 	pt_add_into(g, Bj, *B);
 	for (i = 0; i < L; i++) {
 		if (i + 1 < L) {
@@ -969,6 +1001,8 @@ out:
 static int
 contest_check(struct gctx *c, const struct engine_contest *ec, int *valid)
 {
+	struct gbind bd;
+	const uint8_t *p01;
 	size_t n, L, want, i;
 	int r;
 
@@ -991,14 +1025,22 @@ contest_check(struct gctx *c, const struct engine_contest *ec, int *valid)
 	if ((r = pts_reserve(c, 6 * n + 2 * L + 4)) != 0 ||
 	    (r = contest_decode(c, ec, L)) != 0)
 		return r;
+	bd.context = ec->context;
+	bd.alias = ec->alias;
+	bd.alias_len = ec->alias_len;
+	bd.contest = ec->index;
+	p01 = ec->bytes + n * ENGINE_CT_LEN;
 	for (i = 0; i < n; i++) {
-		r = contest_p01(c, ec, i, c->pts[6 * n + 2 * L + 3]);
+		r = p01_check(c, &bd, (uint32_t)i, ec->bytes + i * ENGINE_CT_LEN,
+		    c->pts[2 * i], c->pts[2 * i + 1], p01 + i * P01_LEN,
+		    c->pts + 2 * n + 4 * i, c->pts[6 * n + 2 * L + 3]);
 		if (r == ERR_VERIFY)
 			return 0;
 		if (r != 0)
 			return r;
 	}
-	r = contest_range(c, ec, L);
+	r = range_check(c, &bd, ec->bytes, n, c->pts, ec->min, ec->max,
+	    p01 + n * P01_LEN, c->pts + 6 * n, c->pts + 6 * n + 2 * L);
 	if (r == ERR_VERIFY)
 		return 0;
 	if (r != 0)
@@ -1338,10 +1380,10 @@ share_matches(struct grp *g, uint32_t k, const uint8_t *pub_i, uint32_t j,
 		if ((r = pt_decode(g, C, pub_i + (size_t)(1 + l) * PUB_ITEM,
 		    0)) != 0)
 			goto out;
-		gcry_mpi_ec_mul(t, jm, acc, g->ec);
+		pt_mul(g, t, jm, acc);
 		gcry_mpi_ec_add(acc, t, C, g->ec);
 	}
-	gcry_mpi_ec_mul(t, s, g->G, g->ec);
+	pt_mul(g, t, s, g->G);
 	r = pt_eq(g, t, acc);
 out:
 	gcry_mpi_point_release(acc);
@@ -1529,7 +1571,7 @@ g_dkg_verification_key(uint32_t n, uint32_t k, const uint8_t *const *pubs,
 	}
 	pt_set_inf(acc);
 	for (l = k; l-- > 0;) {
-		gcry_mpi_ec_mul(t, jm, acc, g.ec);
+		pt_mul(&g, t, jm, acc);
 		gcry_mpi_ec_add(acc, t, S[l], g.ec);
 	}
 	r = pt_encode(&g, acc, P, 0);	/* the identity: ERR_RANGE */
@@ -1650,7 +1692,7 @@ g_combine(const uint8_t ct[ENGINE_CT_LEN], const uint32_t *idx,
 			goto out;
 		}
 		gcry_mpi_mulm(w, num, den, g.n);
-		gcry_mpi_ec_mul(t, w, M, g.ec);
+		pt_mul(&g, t, w, M);
 		pt_add_into(&g, &acc, t);
 	}
 	pt_neg(&g, t, acc);
@@ -1689,7 +1731,7 @@ g_mul_g(uint64_t m, uint8_t out[ENGINE_POINT_LEN])
 		r = ERR_NOMEM;
 		goto out;
 	}
-	gcry_mpi_ec_mul(g.t1, s, g.G, g.ec);
+	pt_mul(&g, g.t1, s, g.G);
 	r = pt_encode(&g, g.t1, out, 0);
 out:
 	gcry_mpi_release(s);
