@@ -6,13 +6,6 @@
 
 #include "audit/engine.h"
 
-/*
- * The libgcrypt engine is written on its own branch; until it is merged
- * it may be absent from the link, so it is referenced weakly here and a
- * NULL address means "not built".
- */
-extern const struct engine_ops engine_gcrypt __attribute__((weak));
-
 const struct engine_ops *
 engine_by_name(const char *name)
 {
@@ -20,10 +13,7 @@ engine_by_name(const char *name)
 		return NULL;
 	if (strcmp(name, "openssl") == 0)
 		return &engine_openssl;
-	if (strcmp(name, "gcrypt") == 0) {
-		const struct engine_ops *g = &engine_gcrypt;
-
-		return g;
-	}
+	if (strcmp(name, "gcrypt") == 0)
+		return &engine_gcrypt;
 	return NULL;
 }

@@ -20,10 +20,6 @@
 #include "core/strparse.h"
 #include "crypto/ct.h"
 
-/* Written on another branch; absent from the link until merged. */
-extern int challenge_check_file(const char *path, FILE *out)
-    __attribute__((weak));
-
 static int
 usage(void)
 {
@@ -104,11 +100,6 @@ main(int argc, char **argv)
 	argc -= i;
 	argv += i;
 	if (argc == 2 && strcmp(argv[0], "challenge") == 0) {
-		if (challenge_check_file == NULL) {
-			fprintf(stderr, "ippyo-verify: the challenge check is "
-			    "not built into this program\n");
-			return 2;
-		}
 		r = challenge_check_file(argv[1], stdout);
 		if (r != 0 && r != ERR_VERIFY)
 			fprintf(stderr, "ippyo-verify: %s: %s\n", argv[1],
