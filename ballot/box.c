@@ -436,6 +436,31 @@ receipt_message(const char *election_id, const struct box_entry *e,
 	return n;
 }
 
+/*
+ * A checkpoint's message (docs/PROTOCOL-ballot.md, PROTOCOL-record.md §8):
+ * str(election_id) | u64 position | tracking_code | str(at).  Unlike a
+ * receipt it names no ballot.
+ */
+static size_t
+checkpoint_message(const char *election_id, const struct box_entry *e,
+    uint8_t *m, size_t max)
+{
+	struct vbuf *b = vbuf_new(max);
+	size_t n = 0;
+
+	if (b == NULL)
+		return 0;
+	if (vbuf_put_cstring(b, election_id) == 0 &&
+	    vbuf_put_u64(b, (uint64_t)e->position) == 0 &&
+	    vbuf_put(b, e->tracking_code, 32) == 0 &&
+	    vbuf_put_cstring(b, e->received_at) == 0) {
+		n = vbuf_len(b);
+		memcpy(m, vbuf_ptr(b), n);
+	}
+	vbuf_free(b);
+	return n;
+}
+
 int
 receipt_sign(struct sign_key *k, const char *election_id,
     const struct box_entry *entry, struct receipt *out)
@@ -587,8 +612,7 @@ box_checkpoint(struct db *db, const struct election *e, struct sign_key *k,
 	be.position = pos;
 	memcpy(be.tracking_code, code, 32);
 	memcpy(be.received_at, at, sizeof(at));
-	/* The same framing as a receipt, under its own tag. */
-	if ((n = receipt_message(e->manifest->id, &be, m, sizeof(m))) == 0) {
+	if ((n = checkpoint_message(e->manifest->id, &be, m, sizeof(m))) == 0) {
 		r = ERR_INTERNAL;
 		goto out;
 	}
@@ -672,7 +696,7 @@ box_checkpoints_verify(struct db *db, const struct election *e,
 			be.position = pos;
 			memcpy(be.tracking_code, tc, 32);
 			memcpy(be.received_at, at, strlen(at) + 1);
-			if ((n = receipt_message(e->manifest->id, &be, m,
+			if ((n = checkpoint_message(e->manifest->id, &be, m,
 			    sizeof(m))) == 0 || sign_verify(pk, final ? "box-final" :
 			    "box-checkpoint", m, n, sig) != 0)
 				r = ERR_VERIFY;

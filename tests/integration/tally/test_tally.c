@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ballot/ballot.h"
@@ -20,6 +21,7 @@
 #include "core/err.h"
 #include "core/file.h"
 #include "core/vbuf.h"
+#include "crypto/ct.h"
 #include "crypto/sign.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -489,6 +491,39 @@ TEST(tally_refuses_foreign_checkpoint_key)
 	teardown(&f);
 }
 
+/*
+ * Runs $IPPYO_BIN/ippyo-verify with args (NULL-terminated), output to
+ * /dev/null unless IPPYO_TEST_VERBOSE; returns its exit status.
+ */
+static int
+run_verify(const char *const *args)
+{
+	char path[512];
+	const char *bin = getenv("IPPYO_BIN");
+	char *argv[16];
+	pid_t pid;
+	int i, st = 0;
+
+	snprintf(path, sizeof(path), "%s/ippyo-verify", bin != NULL ? bin :
+	    "bin");
+	argv[0] = path;
+	for (i = 0; args[i] != NULL && i < 14; i++)
+		argv[i + 1] = strdup(args[i]);
+	argv[i + 1] = NULL;
+	if ((pid = fork()) == 0) {
+		if (getenv("IPPYO_TEST_VERBOSE") == NULL &&
+		    freopen("/dev/null", "w", stdout) == NULL)
+			_exit(127);
+		execv(path, argv);
+		_exit(127);
+	}
+	while (i > 0)
+		free(argv[i--]);
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
 TEST(tally_record_is_written_and_indexed)
 {
 	struct fixture f;
@@ -539,6 +574,40 @@ TEST(tally_record_is_written_and_indexed)
 	free(idx);
 	snprintf(path, sizeof(path), "%s/INDEX.sig", dir);
 	ASSERT_OK(stat(path, &st));
+	/* The real tally's record, checked by the independent verifier with
+	 * both engines and the keys pinned, as a directory and as the
+	 * single-file archive; then one voter's check. */
+	{
+		char ck[65], bk[65], tar[160], code[65];
+		uint8_t pk[SIGN_PUBLIC_LEN];
+		const char *a1[] = { "--quiet", "--committee-key", ck, "--box-key",
+		    bk, dir, NULL };
+		const char *a2[] = { "--quiet", "--engine", "gcrypt",
+		    "--committee-key", ck, "--box-key", bk, dir, NULL };
+		const char *a3[] = { "--quiet", "--committee-key", ck, tar, NULL };
+		const char *a4[] = { "--quiet", "--box-key", ck, dir, NULL };
+		const char *a5[] = { "--quiet", "ballot", dir, code, NULL };
+		struct db_result *dr = NULL;
+		const char *tc;
+
+		sign_key_public(f.committee, pk);
+		ASSERT_OK(ct_hex_encode(pk, 32, ck, sizeof(ck)));
+		ASSERT_OK(ct_hex_encode(f.box_pk, 32, bk, sizeof(bk)));
+		snprintf(tar, sizeof(tar), "%s.tar", dir);
+		ASSERT_OK(record_pack(dir, ID, tar));
+		ASSERT_INT_EQ(run_verify(a1), 0);
+		ASSERT_INT_EQ(run_verify(a2), 0);
+		ASSERT_INT_EQ(run_verify(a3), 0);
+		/* A wrongly pinned box key: invalid. */
+		ASSERT_INT_EQ(run_verify(a4), 1);
+		ASSERT_OK(db_exec(f.db, "SELECT encode(tracking_code, 'hex') FROM "
+		    "ballots WHERE position = 3", NULL, 0, &dr));
+		ASSERT_OK(db_get_text(dr, 0, 0, 64, &tc));
+		memcpy(code, tc, 65);
+		db_result_free(dr);
+		ASSERT_INT_EQ(run_verify(a5), 0);
+		ASSERT_OK(unlink(tar));
+	}
 	{
 		/* Leave no files behind. */
 		static const char *const files[] = {
