@@ -885,6 +885,8 @@ encode_batch(const struct point *const *pts, size_t n, uint8_t *out)
 	size_t i;
 	int r = ERR_CRYPTO;
 
+	if (n == 0 || n > ENC_BATCH_MAX)
+		return n == 0 ? 0 : ERR_INVALID_ARG;
 	if (ctx == NULL)
 		return ERR_NOMEM;
 	BN_CTX_start(ctx);

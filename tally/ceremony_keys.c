@@ -137,12 +137,13 @@ ceremony_record_files(struct db *db, const struct election *e,
 		while ((de = readdir(d)) != NULL) {
 			if (de->d_name[0] == '.')
 				continue;
-			if (n == LIMIT_TRUSTEES_MAX + 2 ||
-			    strlen(de->d_name) >= sizeof(names[0])) {
+			size_t len = strlen(de->d_name);
+
+			if (n == LIMIT_TRUSTEES_MAX + 2 || len >= sizeof(names[0])) {
 				r = ERR_TOO_LARGE;
 				goto out;
 			}
-			snprintf(names[n++], sizeof(names[0]), "%s", de->d_name);
+			memcpy(names[n++], de->d_name, len + 1);
 		}
 		for (i = 0; i < n; i++)
 			for (j = i + 1; j < n; j++)

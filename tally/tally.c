@@ -1104,7 +1104,7 @@ tally_publish(struct db *db, const char *id, struct sign_key *committee,
 	uint32_t idx[LIMIT_TRUSTEES_MAX];
 	size_t cnt = 0, q;
 	struct vbuf *rj = NULL;
-	char at[CLOCK_TEXT_LEN], detail[160], tl[8 * LIMIT_TRUSTEES_MAX];
+	char at[CLOCK_TEXT_LEN], detail[512], tl[8 * LIMIT_TRUSTEES_MAX];
 	enum election_state st;
 	int64_t v;
 	int r, i, rows;
