@@ -63,7 +63,8 @@ action_ok(const char *s, size_t len)
 }
 
 /* The lifecycle steps, in order (docs/PROTOCOL-record.md §11). */
-enum { L_CREATE, L_ROLL, L_KEYS, L_OPEN, L_CLOSE, L_TALLIED, L_N };
+enum { L_CREATE, L_ROLL, L_KEYS, L_OPEN, L_CLOSE, L_TSTART, L_TPUBLISH,
+    L_TALLIED, L_N };
 
 static int
 step_of(const struct vctx *v, const char *a, size_t len)
@@ -81,10 +82,48 @@ step_of(const struct vctx *v, const char *a, size_t len)
 		return L_OPEN;
 	if (IS("election.close"))
 		return L_CLOSE;
+	if (IS("tally.start"))
+		return L_TSTART;
+	if (IS("tally.publish"))
+		return L_TPUBLISH;
 	if (IS("election.tallied"))
 		return L_TALLIED;
 	return -1;
 #undef IS
+}
+
+/*
+ * A tally.share entry: its detail starts "trustee J:" (J in 1..n), once
+ * per trustee, after tally.start and before tally.publish.
+ */
+static void
+share_step(struct vctx *v, size_t at, const char *detail, size_t len,
+    int step, uint8_t *shared)
+{
+	unsigned long j = 0;
+	size_t i = 8;
+
+	if (len < 10 || memcmp(detail, "trustee ", 8) != 0 ||
+	    detail[8] < '1' || detail[8] > '9') {
+		v_fail(v, V_AUDIT, "entry %zu: tally.share does not name its "
+		    "trustee", at);
+		return;
+	}
+	while (i < len && i < 12 && detail[i] >= '0' && detail[i] <= '9')
+		j = j * 10 + (unsigned long)(detail[i++] - '0');
+	if (i >= len || detail[i] != ':' || j > v->n ||
+	    j > LIMIT_TRUSTEES_MAX) {
+		v_fail(v, V_AUDIT, "entry %zu: tally.share does not name one "
+		    "of the %u trustees", at, v->n);
+		return;
+	}
+	if (step != L_TSTART)
+		v_fail(v, V_AUDIT, "entry %zu: tally.share outside the tally "
+		    "(after tally.start, before tally.publish)", at);
+	if (shared[j])
+		v_fail(v, V_AUDIT, "entry %zu: a second tally.share for "
+		    "trustee %lu", at, j);
+	shared[j] = 1;
 }
 
 void
@@ -98,13 +137,15 @@ v_check_audit(struct vctx *v)
 	    "public_key", "signature" };
 	static const char *const names[L_N] = { "election.create",
 	    "election.roll_frozen", "the key step", "election.open",
-	    "election.close", "election.tallied" };
+	    "election.close", "tally.start", "tally.publish",
+	    "election.tallied" };
 	static const char *const tkeys[] = { "entries", "checkpoints" };
 	json_t *root = NULL, *es, *cs;
 	uint8_t (*hashes)[32] = NULL, prev[32], h[32];
 	uint64_t seq, last_cp = 0;
 	size_t n, i, idl;
 	int seen[L_N] = { 0 }, step = -1, s;
+	uint8_t shared[LIMIT_TRUSTEES_MAX + 1] = { 0 };
 
 	if (!v->el_loaded) {
 		v_skip(v, V_AUDIT, V_ELECTION);
@@ -204,6 +245,10 @@ v_check_audit(struct vctx *v)
 				    "not recompute", i + 1);
 			/* This election's lifecycle, in order. */
 			if (obl == idl && memcmp(object, v->election_id, idl)
+			    == 0 && anl == 11 && memcmp(action, "tally.share",
+			    11) == 0)
+				share_step(v, i + 1, detail, del, step, shared);
+			else if (obl == idl && memcmp(object, v->election_id, idl)
 			    == 0 && (s = step_of(v, action, anl)) != -1) {
 				if (s == -2)
 					v_fail(v, V_AUDIT, "entry %zu: a key "
@@ -225,6 +270,22 @@ v_check_audit(struct vctx *v)
 		if (!seen[s])
 			v_fail(v, V_AUDIT, "the log does not show %s for this "
 			    "election", names[s]);
+	/* A tally.share for each trustee whose shares the record holds, and
+	 * for no other (V11 read decryption/). */
+	for (i = 0; i < v->npart; i++)
+		if (!shared[v->part[i]])
+			v_fail(v, V_AUDIT, "the log does not show tally.share for "
+			    "trustee %u, whose shares the record holds",
+			    (unsigned)v->part[i]);
+	for (i = 1; i <= LIMIT_TRUSTEES_MAX; i++) {
+		size_t q;
+
+		for (q = 0; q < v->npart && v->part[q] != i; q++)
+			;
+		if (shared[i] && q == v->npart)
+			v_fail(v, V_AUDIT, "the log shows tally.share for trustee "
+			    "%zu, whose shares the record lacks", i);
+	}
 
 	/* Checkpoints: the committee's, on the chain, the last at the end. */
 	if (json_array_size(cs) == 0)

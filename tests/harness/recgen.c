@@ -1413,10 +1413,10 @@ static int
 write_audit(struct gen *g)
 {
 	const struct recgen_opts *o = g->o;
-	struct act acts[12];
-	uint8_t hashes[12][32], prev[32];
+	struct act acts[12 + LIMIT_TRUSTEES_MAX];
+	uint8_t hashes[12 + LIMIT_TRUSTEES_MAX][32], prev[32];
 	struct rg_file f;
-	size_t na = 0, i;
+	size_t na = 0, i, nopt;
 	int64_t open_seq = 0;
 	int r;
 
@@ -1446,11 +1446,22 @@ write_audit(struct gen *g)
 	ACT(g->opens_us, "clerk", "election.open", g->id, 0, "open");
 	open_seq = (int64_t)na;
 	ACT(g->closes_us, "clerk", "election.close", g->id, 0, "closed");
-	ACT(g->created_us - 30 * 60 * US, "committee", "tally.aggregate",
-	    g->id, 0, "counted=%llu", (unsigned long long)g->ncounted);
-	ACT(g->created_us - 20 * 60 * US, "committee", "tally.decrypt", g->id,
-	    0, "trustees=%u", g->np);
-	ACT(g->created_us - 10 * 60 * US, "committee", "election.tallied",
+	/* The tally's steps as tally/ writes them (PROTOCOL-record §11). */
+	ACT(g->created_us - 30 * 60 * US, "committee", "tally.start", g->id, 0,
+	    "box frozen at position %llu; %llu counted; %u cancelled "
+	    "(admitted in person)", (unsigned long long)g->n,
+	    (unsigned long long)g->ncounted, (unsigned)g->admitted_online);
+	for (i = 0, nopt = 0; i < g->m->ncontests; i++)
+		nopt += g->m->contests[i].noptions;
+	for (i = 0; i < g->np; i++)
+		ACT(g->created_us - 20 * 60 * US + (int64_t)i * US, "committee",
+		    "tally.share", g->id, 0, "trustee %u: %zu shares checked",
+		    (unsigned)g->part[i], nopt);
+	ACT(g->created_us - 10 * 60 * US, "committee", "tally.publish", g->id,
+	    0, "results published from the shares of %u trustees; %llu "
+	    "ballots counted", (unsigned)g->np, (unsigned long long)
+	    g->ncounted);
+	ACT(g->created_us - 10 * 60 * US + 1, "committee", "election.tallied",
 	    g->id, 0, "tallied");
 #undef ACT
 

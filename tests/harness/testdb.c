@@ -29,6 +29,26 @@ testdb_new(char *name, size_t namelen)
 	return db;
 }
 
+struct db *
+testdb_copy(struct db *db, const char *name, char *copy, size_t copylen)
+{
+	const char *url = test_database_url();
+	struct db *admin = NULL;
+	char sql[200];
+
+	snprintf(copy, copylen, "ippyo_test_%d_%d", (int)getpid(), ++seq);
+	db_close(db);
+	ASSERT_OK(db_open(url, NULL, &admin));
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", copy);
+	ASSERT_OK(db_exec(admin, sql, NULL, 0, NULL));
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE %s", copy, name);
+	ASSERT_OK(db_exec(admin, sql, NULL, 0, NULL));
+	db_close(admin);
+	db = NULL;
+	ASSERT_OK(db_open(url, name, &db));
+	return db;
+}
+
 void
 testdb_free(struct db *db, const char *name)
 {

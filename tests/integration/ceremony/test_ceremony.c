@@ -39,6 +39,7 @@
 #include "tally/cfile.h"
 #include "tests/harness/test.h"
 #include "tests/harness/testdb.h"
+#include "tests/harness/testprog.h"
 
 #define ID "cer-2027"
 #define N 5
@@ -61,64 +62,17 @@ static struct {
 
 static char out[65536];
 
-/*
- * Runs a program (bin/ippyo or bin/ippyo-trustee) with the arguments,
- * the passphrase (if any) on fd 3; its stdout and stderr go to out.
- * Returns its exit status.
- */
+/* Runs a program with the passphrase (if any) on fd 3; output in out. */
 static int
 run(const char *pass, const char *prog, ...)
 {
-	const char *bin = getenv("IPPYO_BIN");
-	char path[512], *argv[32];
-	int pp[2], op[2], st = 0, n = 0;
-	size_t got = 0;
-	ssize_t k;
-	pid_t pid;
 	va_list ap;
+	int r;
 
-	snprintf(path, sizeof(path), "%s/%s", bin != NULL ? bin : "bin", prog);
-	/* IPPYO_TEST_VALGRIND=1: every program under valgrind (errors exit 9) */
-	if (getenv("IPPYO_TEST_VALGRIND") != NULL) {
-		argv[n++] = (char *)(uintptr_t)"/usr/bin/valgrind";
-		argv[n++] = (char *)(uintptr_t)"-q";
-		argv[n++] = (char *)(uintptr_t)"--leak-check=full";
-		argv[n++] = (char *)(uintptr_t)"--errors-for-leak-kinds=definite";
-		argv[n++] = (char *)(uintptr_t)"--error-exitcode=9";
-	}
-	argv[n++] = path;
 	va_start(ap, prog);
-	while (n < 31 && (argv[n] = va_arg(ap, char *)) != NULL)
-		n++;
+	r = testprog_runv(g.url, pass, out, sizeof(out), prog, ap);
 	va_end(ap);
-	argv[n] = NULL;
-	if (pipe(pp) != 0 || pipe(op) != 0)
-		return -1;
-	if (pass != NULL) {
-		if (write(pp[1], pass, strlen(pass)) < 0 || write(pp[1], "\n", 1) < 0)
-			return -1;
-	}
-	close(pp[1]);
-	if ((pid = fork()) == 0) {
-		dup2(pp[0], 3);
-		dup2(op[1], 1);
-		dup2(op[1], 2);
-		close(op[0]);
-		setenv("DATABASE_URL", g.url, 1);
-		setenv("IPPYO_LOG_LEVEL", "error", 1);
-		setenv("IPPYO_ACTOR", "test-committee", 1);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(pp[0]);
-	close(op[1]);
-	while (got + 1 < sizeof(out) && (k = read(op[0], out + got,
-	    sizeof(out) - 1 - got)) > 0)
-		got += (size_t)k;
-	out[got] = '\0';
-	close(op[0]);
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return r;
 }
 
 #define OUT_HAS(s) do { if (strstr(out, (s)) == NULL) test_fail(__FILE__, \

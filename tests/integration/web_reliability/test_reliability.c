@@ -104,79 +104,10 @@ drop_db(void)
 
 /* One cast attempt; 0 with a receipt, 1 duplicate, -1 no answer, -2 refused. */
 static int
-attempt(struct election *e, int voter, const uint8_t *ballot, size_t len,
-    struct receipt *rc)
+attempt(int voter, const uint8_t *ballot, size_t len, struct receipt *rc)
 {
-	uint8_t nonce[LIMIT_NONCE_BYTES], h[32], m[64], di[RSA_DIGESTINFO_SHA256_LEN];
-	uint8_t hh[RSA_SHA256_LEN], sig[RSA_SIG_MAX];
-	struct json_doc *doc = NULL;
-	struct httpc_reply rp;
-	char *bb = NULL, *cb = NULL, *nb = NULL, *sb = NULL, *body = NULL;
-	const char *at;
-	size_t siglen, need;
-	int64_t pos;
-	int r = -1;
-
-	if (httpc_request(port, "POST", "/api/v1/nonce", "{\"purpose\":\"cast:rel1\"}", &rp) != 0)
-		return -1;
-	if (rp.status != 200 || json_parse(rp.body, rp.len, 4096, &doc, NULL) != 0 ||
-	    json_get_base64_exact(doc, json_root(doc), "nonce", nonce,
-	    sizeof(nonce)) != 0) {
-		json_doc_free(doc);
-		free(rp.body);
-		return -1;
-	}
-	json_doc_free(doc);
-	doc = NULL;
-	free(rp.body);
-	ballot_hash(ballot, len, h);
-	auth_message(ORIGIN, nonce, h, m);
-	if (rsa_sha256(m, sizeof(m), hh) != 0)
-		return -2;
-	rsa_digestinfo_sha256(hh, di);
-	if (rsa_sign_pkcs1(voter_key, di, sizeof(di), sig, sizeof(sig), &siglen) != 0)
-		return -2;
-	bb = httpc_base64(ballot, len);
-	cb = httpc_base64(certs[voter], cert_lens[voter]);
-	nb = httpc_base64(nonce, sizeof(nonce));
-	sb = httpc_base64(sig, siglen);
-	need = strlen(bb) + strlen(cb) + strlen(nb) + strlen(sb) + 256;
-	body = malloc(need);
-	snprintf(body, need, "{\"ballot\":\"%s\",\"token\":{\"format\":\"%s\","
-	    "\"algorithm\":\"RS256\",\"certificate\":\"%s\",\"nonce\":\"%s\","
-	    "\"signature\":\"%s\"}}", bb, AUTH_FORMAT, cb, nb, sb);
-	if (httpc_request(port, "POST", "/api/v1/elections/rel1/ballots", body, &rp) != 0) {
-		r = -1;
-		goto out;
-	}
-	(void)e;
-	if (rp.status == 409) {
-		r = 1;
-	} else if (rp.status == 429 || rp.status == 503) {
-		r = -1;		/* rate limit or restart: try again later */
-	} else if (rp.status == 201 &&
-	    json_parse(rp.body, rp.len, 65536, &doc, NULL) == 0 &&
-	    json_get_int(doc, json_root(doc), "position", 1, INT64_MAX, &pos) == 0 &&
-	    json_get_base64_exact(doc, json_root(doc), "ballot_hash", rc->entry.ballot_hash, 32) == 0 &&
-	    json_get_base64_exact(doc, json_root(doc), "tracking_code", rc->entry.tracking_code, 32) == 0 &&
-	    json_get_string(doc, json_root(doc), "received_at", 27, &at, NULL) == 0 &&
-	    json_get_base64_exact(doc, json_root(doc), "public_key", rc->public_key, 32) == 0 &&
-	    json_get_base64_exact(doc, json_root(doc), "signature", rc->signature, 64) == 0) {
-		snprintf(rc->election_id, sizeof(rc->election_id), "rel1");
-		rc->entry.position = pos;
-		memcpy(rc->entry.received_at, at, strlen(at) + 1);
-		r = 0;
-	} else
-		r = -2;
-	free(rp.body);
- out:
-	json_doc_free(doc);
-	free(bb);
-	free(cb);
-	free(nb);
-	free(sb);
-	free(body);
-	return r;
+	return testsrv_cast(port, ORIGIN, "rel1", voter_key, certs[voter],
+	    cert_lens[voter], ballot, len, rc, NULL);
 }
 
 /* A client: takes jobs (voter casts) until none are left. */
@@ -206,7 +137,7 @@ client(void *arg)
 		/* Retry through the crash: a new nonce and signature each
 		 * time, the same ballot (so a stored one shows as duplicate). */
 		for (tries = 0; tries < 150; tries++) {
-			r = attempt(e, voter, vbuf_ptr(b), vbuf_len(b),
+			r = attempt(voter, vbuf_ptr(b), vbuf_len(b),
 			    &outcomes[job].rc);
 			if (r == 0) {
 				outcomes[job].receipted = 1;

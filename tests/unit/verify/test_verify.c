@@ -17,7 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "audit/engine.h"
+#include "audit/log.h"
 #include "audit/verify.h"
 #include "core/err.h"
 #include "core/file.h"
@@ -1357,6 +1360,222 @@ TEST(verify_v13_audit_log)
 	edit(d, "audit.json", "\"election.open\"", "\"election.opem\"");
 	reseal(b, d);
 	EXPECT_FAIL(d, 13);
+}
+
+/*
+ * The audit log rewritten consistently: edit changes the entries, then
+ * every unredacted entry is renumbered, relinked and rehashed (a
+ * redacted entry keeps its hash and takes the new link: its contents are
+ * not in the record), and every checkpoint is re-signed by the committee
+ * at its entry (clamped to the log, the last at the end); INDEX resealed.
+ * So only the lifecycle rule under test can fail.
+ */
+static void
+audit_redo(const struct base *b, const char *d, void (*edit_fn)(json_t *))
+{
+	json_error_t je;
+	char path[400], *text;
+	json_t *root, *es, *cs, *e, *c;
+	uint8_t prev[32], (*h)[32];
+	size_t i, n;
+
+	snprintf(path, sizeof(path), "%s/audit.json", d);
+	ASSERT_NOT_NULL(root = json_load_file(path, 0, &je));
+	es = json_object_get(root, "entries");
+	cs = json_object_get(root, "checkpoints");
+	edit_fn(es);
+	n = json_array_size(es);
+	ASSERT_NOT_NULL(h = calloc(n, 32));
+	memset(prev, 0, sizeof(prev));
+	json_array_foreach(es, i, e) {
+		char hex[65];
+
+		json_object_set_new(e, "seq", json_integer((json_int_t)i + 1));
+		ASSERT_OK(ct_hex_encode(prev, 32, hex, sizeof(hex)));
+		json_object_set_new(e, "prev_hash", json_string(hex));
+		if (json_object_get(e, "redacted") != NULL) {
+			const char *x = json_string_value(json_object_get(e,
+			    "hash"));
+
+			ASSERT_OK(ct_hex_decode(x, 64, h[i], 32));
+		} else {
+			struct audit_entry ae;
+
+			memset(&ae, 0, sizeof(ae));
+			ae.seq = (int64_t)i + 1;
+			snprintf(ae.at, sizeof(ae.at), "%s", json_string_value(
+			    json_object_get(e, "at")));
+			ae.actor = json_string_value(json_object_get(e, "actor"));
+			ae.action = json_string_value(json_object_get(e,
+			    "action"));
+			ae.object = json_string_value(json_object_get(e,
+			    "object"));
+			ae.detail = json_string_value(json_object_get(e,
+			    "detail"));
+			memcpy(ae.prev_hash, prev, 32);
+			audit_entry_hash(&ae, h[i]);
+			ASSERT_OK(ct_hex_encode(h[i], 32, hex, sizeof(hex)));
+			json_object_set_new(e, "hash", json_string(hex));
+		}
+		memcpy(prev, h[i], 32);
+	}
+	json_array_foreach(cs, i, c) {
+		uint8_t msg[8 + 32 + 4 + 64], sig[64];
+		const char *at = json_string_value(json_object_get(c, "at"));
+		size_t seq = (size_t)json_integer_value(json_object_get(c,
+		    "seq")), al = strlen(at), k;
+		char hex[129];
+
+		if (seq > n || i + 1 == json_array_size(cs))
+			seq = n;
+		for (k = 0; k < 8; k++)
+			msg[k] = (uint8_t)((uint64_t)seq >> (56 - 8 * k));
+		memcpy(msg + 8, h[seq - 1], 32);
+		for (k = 0; k < 4; k++)
+			msg[40 + k] = (uint8_t)(al >> (24 - 8 * k));
+		memcpy(msg + 44, at, al);
+		ASSERT_OK(sign_sign(b->committee, "audit-checkpoint", msg, 44 + al,
+		    sig));
+		json_object_set_new(c, "seq", json_integer((json_int_t)seq));
+		ASSERT_OK(ct_hex_encode(h[seq - 1], 32, hex, sizeof(hex)));
+		json_object_set_new(c, "hash", json_string(hex));
+		ASSERT_OK(ct_hex_encode(sig, 64, hex, sizeof(hex)));
+		json_object_set_new(c, "signature", json_string(hex));
+	}
+	ASSERT_NOT_NULL(text = json_dumps(root, JSON_INDENT(1) |
+	    JSON_PRESERVE_ORDER));
+	wr(d, "audit.json", text, strlen(text));
+	free(text);
+	free(h);
+	json_decref(root);
+	reseal(b, d);
+}
+
+/* The index of the first entry with action a (after skip of them). */
+static size_t
+find_action(json_t *es, const char *a, int skip)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(es, i, e) {
+		const char *x = json_string_value(json_object_get(e, "action"));
+
+		if (x != NULL && strcmp(x, a) == 0 && skip-- == 0)
+			return i;
+	}
+	test_fail(__FILE__, __LINE__, "no %s in audit.json", a);
+}
+
+static void
+drop_first_share(json_t *es)
+{
+	ASSERT_OK(json_array_remove(es, find_action(es, "tally.share", 0)));
+}
+
+static void
+repeat_first_share(json_t *es)
+{
+	size_t i = find_action(es, "tally.share", 0);
+
+	ASSERT_OK(json_array_insert_new(es, i + 1,
+	    json_deep_copy(json_array_get(es, i))));
+}
+
+static void
+share_of_trustee_9(json_t *es)
+{
+	json_t *e = json_array_get(es, find_action(es, "tally.share", 0));
+
+	json_object_set_new(e, "detail", json_string("trustee 9: 9 shares "
+	    "checked"));
+}
+
+static void
+share_after_publish(json_t *es)
+{
+	size_t i = find_action(es, "tally.share", 0);
+	json_t *e = json_deep_copy(json_array_get(es, i));
+
+	ASSERT_OK(json_array_remove(es, i));
+	ASSERT_OK(json_array_insert_new(es, find_action(es, "tally.publish",
+	    0) + 1, e));
+}
+
+static void
+publish_before_start(json_t *es)
+{
+	size_t s = find_action(es, "tally.start", 0);
+	json_t *e = json_deep_copy(json_array_get(es, find_action(es,
+	    "tally.publish", 0)));
+
+	ASSERT_OK(json_array_remove(es, find_action(es, "tally.publish", 0)));
+	ASSERT_OK(json_array_insert_new(es, s, e));
+}
+
+/* tally.start gone, and the shares with it (else they are out of
+ * place first). */
+static void
+drop_start(json_t *es)
+{
+	json_t *e;
+	size_t i;
+
+	ASSERT_OK(json_array_remove(es, find_action(es, "tally.start", 0)));
+	for (i = json_array_size(es); i-- > 0;) {
+		e = json_array_get(es, i);
+		if (json_is_string(json_object_get(e, "action")) &&
+		    strcmp(json_string_value(json_object_get(e, "action")),
+		    "tally.share") == 0)
+			ASSERT_OK(json_array_remove(es, i));
+	}
+}
+
+static void
+no_edit(json_t *es)
+{
+	(void)es;
+}
+
+#define EXPECT_FAIL_WHAT(dir, want, text) do { struct verify_report rep_; \
+	int r_ = run((dir), NULL, &rep_); \
+	if (r_ != ERR_VERIFY || rep_.first_fail != (want) || \
+	    strstr(rep_.what[want], (text)) == NULL) \
+		test_fail(__FILE__, __LINE__, "want V%d \"%s\", got %s first " \
+		    "V%d: %s", (want), (text), err_name(r_), rep_.first_fail, \
+		    rep_.first_fail ? rep_.what[rep_.first_fail] : ""); \
+	rm_rf(dir); } while (0)
+
+TEST(verify_v13_tally_steps)
+{
+	struct base *b = ceremony();
+	struct verify_report rep;
+	const char *d;
+
+	/* The rewrite itself keeps an honest log honest. */
+	d = work(b);
+	audit_redo(b, d, no_edit);
+	ASSERT_OK(run(d, NULL, &rep));
+	rm_rf(d);
+	d = work(b);
+	audit_redo(b, d, drop_first_share);
+	EXPECT_FAIL_WHAT(d, 13, "the log does not show tally.share for "
+	    "trustee");
+	d = work(b);
+	audit_redo(b, d, repeat_first_share);
+	EXPECT_FAIL_WHAT(d, 13, "a second tally.share for trustee");
+	d = work(b);
+	audit_redo(b, d, share_of_trustee_9);
+	EXPECT_FAIL_WHAT(d, 13, "tally.share does not name one of the");
+	d = work(b);
+	audit_redo(b, d, share_after_publish);
+	EXPECT_FAIL_WHAT(d, 13, "tally.share outside the tally");
+	d = work(b);
+	audit_redo(b, d, publish_before_start);
+	EXPECT_FAIL_WHAT(d, 13, "out of order or repeated");
+	d = work(b);
+	audit_redo(b, d, drop_start);
+	EXPECT_FAIL_WHAT(d, 13, "the log does not show tally.start");
 }
 
 /* ---- one voter's check ---------------------------------------------- */
