@@ -168,12 +168,19 @@ api_nonce(struct http_request *req, struct http_response *res, void *app)
 	}
 	if ((r = dbpool_get(a->pool, &db)) != 0)
 		goto out;
-	/* A purpose naming an election needs that election to exist. */
+	/* A purpose naming an election needs that election to exist; a
+	 * cast nonce, that it is open (one for a draft or closed election
+	 * could never be used: it is not stored). */
 	if ((eid = strchr(purpose, ':')) != NULL) {
 		enum election_state st;
 
 		if ((r = election_load_state(db, eid + 1, &st)) == ERR_NOT_FOUND)
 			http_request_note(req, "$.purpose: no such election");
+		else if (r == 0 && eid - purpose == 4 && st != ELECTION_OPEN) {
+			http_request_note(req, "$.purpose: the election is not "
+			    "open for casting");
+			r = ERR_WRONG_STATE;
+		}
 	}
 	if (r == 0)
 		r = nonce_issue(db, purpose, nonce);

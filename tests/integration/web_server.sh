@@ -138,7 +138,8 @@ else
 	no web_request_logged_by_id_without_body "id=$rid" "$(tail -3 "$log")"
 fi
 
-# A draft election, so that "cast:yabu-2027" names one.
+# A draft election, so that "cast:yabu-2027" names one (not yet open: a
+# cast nonce for it is refused with 409; a declaration nonce is issued).
 cat >"$tmp/election.json" <<JSON
 {"version": 1, "id": "yabu-2027", "name": {"ja": "養父市長選挙", "en": "Yabu mayoral election"},
  "municipality": "282227", "election_day": "2027-04-25", "reference_date": "2027-04-17",
@@ -153,13 +154,16 @@ o2=$(post /api/v1/nonce '{"purpose":"admin"}')
 o3=$(post /api/v1/nonce '{"purpose":"cast:"}')
 o4=$(post /api/v1/nonce '{"purpose":"cast:Yabu"}')
 o5=$(post /api/v1/nonce '{"purpose":"declare:yabu-2027"}')
-if [ "${o1%% *}" = 200 ] && [ "$o2" = '400 {"error":"bad_request"}' ] &&
+if [ "$o1" = '409 {"error":"conflict"}' ] && [ "$o2" = '400 {"error":"bad_request"}' ] &&
 	[ "$o3" = '400 {"error":"bad_request"}' ] && [ "$o4" = '400 {"error":"bad_request"}' ] &&
 	[ "${o5%% *}" = 200 ]; then
 	ok web_nonce_purposes_allowed_and_refused
 else
 	no web_nonce_purposes_allowed_and_refused "$o1" "$o2" "$o3" "$o4" "$o5"
 fi
+grep -q 'the election is not open for casting' "$log" &&
+	ok web_cast_nonce_needs_an_open_election ||
+	no web_cast_nonce_needs_an_open_election "$(tail -3 "$log")"
 # A purpose naming no election: 404, nothing stored, the reason logged.
 before=$(sql "SELECT count(*) FROM auth_nonces")
 o1=$(post /api/v1/nonce '{"purpose":"cast:no-such-election"}')
