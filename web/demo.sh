@@ -94,6 +94,12 @@ start_cards() {
 
 stop_all() {
 	# Later parts add their services here, in reverse start order.
+	if alive "$VAR/election/server.pid"; then
+		kill "$(cat "$VAR/election/server.pid")" 2>/dev/null || true
+		for _ in $(seq 1 100); do alive "$VAR/election/server.pid" || break; sleep 0.1; done
+		say "demo: ippyo-server stopped"
+	fi
+	rm -f "$VAR/election/server.pid"
 	stop_cards
 	if [ -d "$VAR/pg" ]; then
 		db/pg-private stop "$VAR/pg" && say "demo: PostgreSQL stopped"
@@ -146,6 +152,12 @@ start)
 		if [ -t 0 ]; then mode=--foreground; else mode=--detach; fi
 	fi
 	start_all
+	# The main job: an election from the register to the verified record
+	# (web/demo-election.sh).  IPPYO_DEMO_ELECTION=0 starts the services only.
+	if [ "${IPPYO_DEMO_ELECTION:-1}" != 0 ]; then
+		VAR=$VAR BIN=$BIN web/demo-election.sh ||
+			say "demo: the election did not finish (the services keep running)"
+	fi
 	if [ "$mode" = --foreground ]; then
 		trap 'say; stop_all; exit 0' INT TERM
 		say "Press Ctrl-C to stop the demo."
