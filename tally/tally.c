@@ -1322,6 +1322,7 @@ tally_results_text(const struct tally_state *t, int64_t ballots_cast,
     const uint64_t *votes, struct vbuf *out)
 {
 	const struct manifest *m = t->e->manifest;
+	uint64_t sum;
 	uint32_t c, o;
 	int r, lang;
 
@@ -1342,12 +1343,21 @@ tally_results_text(const struct tally_state *t, int64_t ballots_cast,
 			if ((r = putf(out, "\n%s\n", lang == 0 ? mc->title_ja :
 			    mc->title_en)) != 0)
 				return r;
-			for (o = 0; o < mc->noptions; o++)
+			for (o = 0, sum = 0; o < mc->noptions; o++) {
+				sum += votes[t->first[c] + o];
 				if ((r = putf(out, "  %10llu  %s\n",
 				    (unsigned long long)votes[t->first[c] + o],
 				    lang == 0 ? mc->options[o].label_ja :
 				    mc->options[o].label_en)) != 0)
 					return r;
+			}
+			/* One mark at most: every counted ballot without one is
+			 * blank (publish checked sum <= counted). */
+			if (mc->max == 1 && sum <= (uint64_t)t->ballots_counted &&
+			    (r = putf(out, "  %10llu  %s\n", (unsigned long long)
+			    ((uint64_t)t->ballots_counted - sum), lang == 0 ?
+			    "（白票）" : "(blank)")) != 0)
+				return r;
 		}
 		if ((r = putf(out, "\n")) != 0)
 			return r;

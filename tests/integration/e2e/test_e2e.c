@@ -752,6 +752,11 @@ TEST(e2e_4_one_trustee_absent_result_record_and_both_verifiers)
 		    &t, &l));
 		ASSERT_NOT_NULL(memmem(t, l, "鈴木 花子", strlen("鈴木 花子")));
 		ASSERT_NOT_NULL(memmem(t, l, "Hanako Suzuki", 13));
+		/* Blank ballots of the one-mark contests: 50 and 42. */
+		ASSERT_NOT_NULL(memmem(t, l, "          50  （白票）\n",
+		    strlen("          50  （白票）\n")));
+		ASSERT_NOT_NULL(memmem(t, l, "          42  (blank)\n",
+		    strlen("          42  (blank)\n")));
 		free(t);
 	}
 	g.stage = 4;
