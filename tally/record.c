@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "audit/archive.h"
+#include "audit/log.h"
 #include "ballot/ballot.h"
 #include "ballot/election.h"
 #include "core/clock.h"
@@ -583,13 +584,14 @@ write_results(struct rec *rc)
 }
 
 static int
-write_audit(struct rec *rc)
+write_audit(struct rec *rc, struct sign_key *committee, int full)
 {
 	static const char sql[] = "SELECT seq, at, actor, action, object, detail, "
-	    "prev_hash, hash FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 4096";
+	    "prev_hash, hash FROM audit_log WHERE seq > $1 AND seq <= $2 ORDER "
+	    "BY seq LIMIT 4096";
 	json_t *root = json_object(), *es = json_array(), *cps = json_array();
 	struct db_result *res = NULL;
-	int64_t last = 0;
+	int64_t last = 0, head = 0;
 	int r = ERR_NOMEM, i, rows;
 
 	if (root == NULL || es == NULL || cps == NULL ||
@@ -597,10 +599,22 @@ write_audit(struct rec *rc)
 		json_decref(root);
 		return ERR_NOMEM;
 	}
+	/*
+	 * The log goes on after the tally (other elections, the card desk):
+	 * writing the record is itself logged, the committee signs the head
+	 * then, and the record holds the log up to that checkpoint, so its
+	 * last entry is always one the committee signed.
+	 */
+	if ((r = audit_append(rc->db, audit_actor(), full ? "tally.record" :
+	    "tally.export", rc->t->e->manifest->id, full ? "the election "
+	    "record written" : "the record for the trustees written",
+	    NULL)) != 0 || (r = audit_checkpoint(rc->db, committee,
+	    &head)) != 0)
+		goto out;
 	for (;;) {
-		struct db_param p = DB_I64(last);
+		struct db_param p[2] = { DB_I64(last), DB_I64(head) };
 
-		if ((r = db_exec(rc->db, sql, &p, 1, &res)) != 0)
+		if ((r = db_exec(rc->db, sql, p, 2, &res)) != 0)
 			goto out;
 		if ((rows = db_result_rows(res)) == 0)
 			break;
@@ -650,11 +664,13 @@ write_audit(struct rec *rc)
 	db_result_free(res);
 	res = NULL;
 	{
-		struct db_param p = DB_BYTES(rc->t->committee_key, 32);
+		struct db_param p[2] = {
+			DB_BYTES(rc->t->committee_key, 32), DB_I64(head)
+		};
 
 		if ((r = db_exec(rc->db, "SELECT seq, hash, at, public_key, "
-		    "signature FROM audit_checkpoints WHERE public_key = $1 ORDER "
-		    "BY seq", &p, 1, &res)) != 0)
+		    "signature FROM audit_checkpoints WHERE public_key = $1 AND "
+		    "seq <= $2 ORDER BY seq", p, 2, &res)) != 0)
 			goto out;
 		rows = db_result_rows(res);
 		for (i = 0; i < rows; i++) {
@@ -800,8 +816,8 @@ record_write(struct db *db, const char *id, const char *dir,
 		    (r = write_results(&rc)) != 0)
 			goto out;
 	}
-	if ((r = write_audit(&rc)) != 0 || (r = write_index(&rc,
-	    committee)) != 0)
+	if ((r = write_audit(&rc, committee, stage == RECORD_FULL)) != 0 ||
+	    (r = write_index(&rc, committee)) != 0)
 		goto out;
  out:
 	if (rc.f != NULL) {
