@@ -175,7 +175,7 @@ v_check_audit(struct vctx *v)
 		const char *at, *actor, *action, *object, *detail;
 		size_t atl, acl, anl, obl, del;
 		uint8_t ph[32];
-		int red = 0;
+		int red = 0, ours;
 
 		if (json_object_get(e, "redacted") != NULL) {
 			if (rj_keys(e, rkeys, 4) != 0 ||
@@ -244,12 +244,12 @@ v_check_audit(struct vctx *v)
 				v_fail(v, V_AUDIT, "entry %zu: the hash does "
 				    "not recompute", i + 1);
 			/* This election's lifecycle, in order. */
-			if (obl == idl && memcmp(object, v->election_id, idl)
-			    == 0 && anl == 11 && memcmp(action, "tally.share",
+			ours = obl == idl && memcmp(object, v->election_id,
+			    idl) == 0;
+			if (ours && anl == 11 && memcmp(action, "tally.share",
 			    11) == 0)
 				share_step(v, i + 1, detail, del, step, shared);
-			else if (obl == idl && memcmp(object, v->election_id, idl)
-			    == 0 && (s = step_of(v, action, anl)) != -1) {
+			else if (ours && (s = step_of(v, action, anl)) != -1) {
 				if (s == -2)
 					v_fail(v, V_AUDIT, "entry %zu: a key "
 					    "step that contradicts "
@@ -274,8 +274,8 @@ v_check_audit(struct vctx *v)
 	 * for no other (V11 read decryption/). */
 	for (i = 0; i < v->npart; i++)
 		if (!shared[v->part[i]])
-			v_fail(v, V_AUDIT, "the log does not show tally.share for "
-			    "trustee %u, whose shares the record holds",
+			v_fail(v, V_AUDIT, "the log does not show tally.share "
+			    "for trustee %u, whose shares the record holds",
 			    (unsigned)v->part[i]);
 	for (i = 1; i <= LIMIT_TRUSTEES_MAX; i++) {
 		size_t q;
@@ -283,8 +283,8 @@ v_check_audit(struct vctx *v)
 		for (q = 0; q < v->npart && v->part[q] != i; q++)
 			;
 		if (shared[i] && q == v->npart)
-			v_fail(v, V_AUDIT, "the log shows tally.share for trustee "
-			    "%zu, whose shares the record lacks", i);
+			v_fail(v, V_AUDIT, "the log shows tally.share for "
+			    "trustee %zu, whose shares the record lacks", i);
 	}
 
 	/* Checkpoints: the committee's, on the chain, the last at the end. */

@@ -669,8 +669,8 @@ write_audit(struct rec *rc, struct sign_key *committee, int full)
 		};
 
 		if ((r = db_exec(rc->db, "SELECT seq, hash, at, public_key, "
-		    "signature FROM audit_checkpoints WHERE public_key = $1 AND "
-		    "seq <= $2 ORDER BY seq", p, 2, &res)) != 0)
+		    "signature FROM audit_checkpoints WHERE public_key = $1 "
+		    "AND seq <= $2 ORDER BY seq", p, 2, &res)) != 0)
 			goto out;
 		rows = db_result_rows(res);
 		for (i = 0; i < rows; i++) {
