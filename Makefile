@@ -92,7 +92,9 @@ $(foreach f,$(MAINS),$(eval $(call program_template,$(f))))
 # ---- tests ------------------------------------------------------------
 
 HARNESS_SRCS := $(wildcard tests/harness/*.c)
-HARNESS_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRCS))
+# progkit.o stands in for test.c in programs that are not suites
+# (benchmarks, tools); only the test kit's archive has it.
+HARNESS_OBJS := $(filter-out %/progkit.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(HARNESS_SRCS)))
 UNIT_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard tests/unit/*/*.c))))
 UNIT_TESTS := $(foreach d,$(UNIT_DIRS),$(BUILD)/tests/unit-$(notdir $(d)))
 INTEG_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard tests/integration/*/*.c))))
@@ -116,7 +118,8 @@ $(LINT): tests/lint/lint.c
 # Benchmarks may use the harness's helpers (test PKI, databases, HTTP
 # client) from an archive, so each links only what it uses; a benchmark
 # that does supplies its own test_fail() and friends.
-TESTKIT_OBJS := $(filter-out %/test.o %/mutate.o,$(HARNESS_OBJS))
+TESTKIT_OBJS := $(filter-out %/test.o %/mutate.o,$(HARNESS_OBJS)) \
+    $(BUILD)/obj/tests/harness/progkit.o
 TESTKIT := $(BUILD)/lib/libippyo_testkit.a
 $(TESTKIT): $(TESTKIT_OBJS)
 	@mkdir -p $(@D)

@@ -294,76 +294,88 @@ write_ballots(struct rec *rc)
 	return r;
 }
 
+/* One JSON value from row i of res, or NULL when the row is not as
+ * expected (or memory ran out). */
+typedef json_t *(*row_json_fn)(struct db_result *res, int i);
+
+/* The rows of a query as a JSON array, written to file. */
+static int
+write_rows(struct rec *rc, const char *file, const char *sql,
+    const struct db_param *p, int n, row_json_fn fn)
+{
+	struct db_result *res = NULL;
+	json_t *a = json_array();
+	int r, i, rows;
+
+	if (a == NULL)
+		return ERR_NOMEM;
+	if ((r = db_exec(rc->db, sql, p, n, &res)) != 0) {
+		json_decref(a);
+		return r;
+	}
+	rows = db_result_rows(res);
+	for (i = 0; i < rows; i++) {
+		if (json_array_append_new(a, fn(res, i)) != 0) {
+			db_result_free(res);
+			json_decref(a);
+			return ERR_FORMAT;
+		}
+	}
+	db_result_free(res);
+	return rec_json(rc, file, a);
+}
+
+static json_t *
+superseded_row(struct db_result *res, int i)
+{
+	json_t *o = json_object();
+	const char *reason;
+	int64_t pos, by = 0;
+	int null_by = db_is_null(res, i, 1);
+
+	if (o == NULL || db_get_i64(res, i, 0, &pos) != 0 ||
+	    (!null_by && db_get_i64(res, i, 1, &by) != 0) ||
+	    db_get_text(res, i, 2, 32, &reason) != 0 ||
+	    jset(o, "position", json_integer(pos)) ||
+	    jset(o, "by", null_by ? json_null() : json_integer(by)) ||
+	    jset(o, "reason", json_string(reason))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static int
 write_superseded(struct rec *rc)
 {
 	struct db_param p[2] = {
 		DB_TEXT(rc->t->e->manifest->id), DB_I64(rc->t->final_position)
 	};
-	struct db_result *res = NULL;
-	json_t *a = json_array();
-	int r, i, rows;
 
-	if (a == NULL)
-		return ERR_NOMEM;
-	if ((r = db_exec(rc->db, "SELECT position, by_position, reason FROM "
-	    "ballot_superseded WHERE election_id = $1 AND position <= $2 ORDER "
-	    "BY position", p, 2, &res)) != 0) {
-		json_decref(a);
-		return r;
-	}
-	rows = db_result_rows(res);
-	for (i = 0; i < rows; i++) {
-		json_t *o = json_object();
-		const char *reason;
-		int64_t pos, by = 0;
+	return write_rows(rc, "superseded.json", "SELECT position, "
+	    "by_position, reason FROM ballot_superseded WHERE election_id = $1 "
+	    "AND position <= $2 ORDER BY position", p, 2, superseded_row);
+}
 
-		if (o == NULL || json_array_append_new(a, o) != 0 ||
-		    db_get_i64(res, i, 0, &pos) != 0 ||
-		    (!db_is_null(res, i, 1) && db_get_i64(res, i, 1, &by) != 0) ||
-		    db_get_text(res, i, 2, 32, &reason) != 0 ||
-		    jset(o, "position", json_integer(pos)) ||
-		    jset(o, "by", db_is_null(res, i, 1) ? json_null() :
-		    json_integer(by)) || jset(o, "reason", json_string(reason))) {
-			db_result_free(res);
-			json_decref(a);
-			return ERR_FORMAT;
-		}
-	}
-	db_result_free(res);
-	return rec_json(rc, "superseded.json", a);
+static json_t *
+admitted_row(struct db_result *res, int i)
+{
+	const char *alias;
+
+	if (db_get_text(res, i, 0, BALLOT_ALIAS_LEN, &alias) != 0)
+		return NULL;
+	return json_string(alias);
 }
 
 static int
 write_admitted(struct rec *rc)
 {
 	struct db_param p = DB_TEXT(rc->t->e->manifest->id);
-	struct db_result *res = NULL;
-	json_t *a = json_array();
-	int r, i, rows;
 
-	if (a == NULL)
-		return ERR_NOMEM;
-	if ((r = db_exec(rc->db, "SELECT r.alias FROM admissions a JOIN "
-	    "roll_entries r ON r.election_id = a.election_id AND r.resident_id "
-	    "= a.resident_id WHERE a.election_id = $1 ORDER BY r.alias", &p, 1,
-	    &res)) != 0) {
-		json_decref(a);
-		return r;
-	}
-	rows = db_result_rows(res);
-	for (i = 0; i < rows; i++) {
-		const char *alias;
-
-		if (db_get_text(res, i, 0, BALLOT_ALIAS_LEN, &alias) != 0 ||
-		    json_array_append_new(a, json_string(alias)) != 0) {
-			db_result_free(res);
-			json_decref(a);
-			return ERR_FORMAT;
-		}
-	}
-	db_result_free(res);
-	return rec_json(rc, "admitted.json", a);
+	return write_rows(rc, "admitted.json", "SELECT r.alias FROM admissions "
+	    "a JOIN roll_entries r ON r.election_id = a.election_id AND "
+	    "r.resident_id = a.resident_id WHERE a.election_id = $1 ORDER BY "
+	    "r.alias", &p, 1, admitted_row);
 }
 
 static int
@@ -397,55 +409,47 @@ write_counted(struct rec *rc)
 	return rec_json(rc, "counted.json", o);
 }
 
+static json_t *
+checkpoint_row(struct db_result *res, int i)
+{
+	json_t *o = json_object();
+	uint8_t *tc = NULL, *pk = NULL, *sig = NULL;
+	size_t tcl = 0, pkl = 0, sigl = 0;
+	const char *at;
+	int64_t pos;
+	int fin, ok;
+
+	ok = o != NULL && db_get_i64(res, i, 0, &pos) == 0 &&
+	    db_get_bytes(res, i, 1, 32, &tc, &tcl) == 0 && tcl == 32 &&
+	    db_get_text(res, i, 2, CLOCK_TEXT_LEN - 1, &at) == 0 &&
+	    db_get_bool(res, i, 3, &fin) == 0 &&
+	    db_get_bytes(res, i, 4, 32, &pk, &pkl) == 0 && pkl == 32 &&
+	    db_get_bytes(res, i, 5, 64, &sig, &sigl) == 0 && sigl == 64 &&
+	    !jset(o, "position", json_integer(pos)) &&
+	    !jset(o, "tracking_code", jhex(tc, 32)) &&
+	    !jset(o, "at", json_string(at)) &&
+	    !jset(o, "final", json_boolean(fin)) &&
+	    !jset(o, "public_key", jhex(pk, 32)) &&
+	    !jset(o, "signature", jhex(sig, 64));
+	free(tc);
+	free(pk);
+	free(sig);
+	if (!ok) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static int
 write_checkpoints(struct rec *rc)
 {
 	struct db_param p = DB_TEXT(rc->t->e->manifest->id);
-	struct db_result *res = NULL;
-	json_t *a = json_array();
-	int r, i, rows;
 
-	if (a == NULL)
-		return ERR_NOMEM;
-	if ((r = db_exec(rc->db, "SELECT position, tracking_code, at, final, "
-	    "public_key, signature FROM box_checkpoints WHERE election_id = $1 "
-	    "ORDER BY final, at, position", &p, 1, &res)) != 0) {
-		json_decref(a);
-		return r;
-	}
-	rows = db_result_rows(res);
-	for (i = 0; i < rows; i++) {
-		json_t *o = json_object();
-		uint8_t *tc = NULL, *pk = NULL, *sig = NULL;
-		size_t tcl = 0, pkl = 0, sigl = 0;
-		const char *at;
-		int64_t pos;
-		int fin, ok;
-
-		ok = o != NULL && json_array_append_new(a, o) == 0 &&
-		    db_get_i64(res, i, 0, &pos) == 0 &&
-		    db_get_bytes(res, i, 1, 32, &tc, &tcl) == 0 && tcl == 32 &&
-		    db_get_text(res, i, 2, CLOCK_TEXT_LEN - 1, &at) == 0 &&
-		    db_get_bool(res, i, 3, &fin) == 0 &&
-		    db_get_bytes(res, i, 4, 32, &pk, &pkl) == 0 && pkl == 32 &&
-		    db_get_bytes(res, i, 5, 64, &sig, &sigl) == 0 && sigl == 64 &&
-		    !jset(o, "position", json_integer(pos)) &&
-		    !jset(o, "tracking_code", jhex(tc, 32)) &&
-		    !jset(o, "at", json_string(at)) &&
-		    !jset(o, "final", json_boolean(fin)) &&
-		    !jset(o, "public_key", jhex(pk, 32)) &&
-		    !jset(o, "signature", jhex(sig, 64));
-		free(tc);
-		free(pk);
-		free(sig);
-		if (!ok) {
-			db_result_free(res);
-			json_decref(a);
-			return ERR_FORMAT;
-		}
-	}
-	db_result_free(res);
-	return rec_json(rc, "checkpoints.json", a);
+	return write_rows(rc, "checkpoints.json", "SELECT position, "
+	    "tracking_code, at, final, public_key, signature FROM "
+	    "box_checkpoints WHERE election_id = $1 ORDER BY final, at, "
+	    "position", &p, 1, checkpoint_row);
 }
 
 static int

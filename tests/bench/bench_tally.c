@@ -50,58 +50,6 @@
 #define BATCH 1000
 #define ID "bench-tally"
 
-/* ---- the harness functions the test kit calls, for a program ---- */
-
-void
-test_fail(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "bench_tally: %s:%d: ", file, line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(1);
-}
-
-void
-test_skip(const char *why)
-{
-	fprintf(stderr, "bench_tally: skipped: %s\n", why);
-	exit(1);
-}
-
-const char *
-test_database_url(void)
-{
-	const char *u = getenv("DATABASE_URL");
-
-	if (u == NULL || *u == '\0')
-		test_fail(__FILE__, __LINE__, "no DATABASE_URL (run make bench)");
-	return u;
-}
-
-const char *
-test_root(void)
-{
-	const char *r = getenv("IPPYO_ROOT");
-
-	return r != NULL && *r != '\0' ? r : ".";
-}
-
-ptrdiff_t
-test_memdiff(const void *a, const void *b, size_t n)
-{
-	const unsigned char *x = a, *y = b;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return (ptrdiff_t)i;
-	return -1;
-}
-
 /* ---- the benchmark ---- */
 
 static double

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "audit/log.h"
@@ -31,6 +30,7 @@
 #include "tally/tally.h"
 #include "tests/harness/test.h"
 #include "tests/harness/testdb.h"
+#include "tests/harness/testprog.h"
 
 #define VOTERS 12
 #define ID "yabu-tally"
@@ -263,6 +263,16 @@ topts(struct fixture *f)
 	return o;
 }
 
+/* The station closed, the election closed, the clock past the close. */
+static void
+ready_to_tally(struct fixture *f)
+{
+	ASSERT_OK(tally_station_add(f->db, ID, "hall-1", "clerk"));
+	ASSERT_OK(tally_station_close(f->db, ID, "hall-1", "clerk"));
+	ASSERT_OK(election_close(f->db, ID, "clerk"));
+	clock_pin_us(f->closes_us + 1000000);
+}
+
 static void
 import_shares(struct fixture *f, struct vbuf **out)
 {
@@ -338,10 +348,7 @@ TEST(tally_counts_last_uncancelled_ballots)
 
 	setup(&f);
 	fill_box(&f);
-	ASSERT_OK(tally_station_add(f.db, ID, "hall-1", "clerk"));
-	ASSERT_OK(tally_station_close(f.db, ID, "hall-1", "clerk"));
-	ASSERT_OK(election_close(f.db, ID, "clerk"));
-	clock_pin_us(f.closes_us + 1000000);
+	ready_to_tally(&f);
 	o = topts(&f);
 	ASSERT_OK(tally_start(f.db, ID, &o, &s));
 	/* No shares yet: publishing needs k of them. */
@@ -385,10 +392,7 @@ TEST(tally_share_refusals_store_nothing)
 
 	setup(&f);
 	fill_box(&f);
-	ASSERT_OK(tally_station_add(f.db, ID, "hall-1", "clerk"));
-	ASSERT_OK(tally_station_close(f.db, ID, "hall-1", "clerk"));
-	ASSERT_OK(election_close(f.db, ID, "clerk"));
-	clock_pin_us(f.closes_us + 1000000);
+	ready_to_tally(&f);
 	o = topts(&f);
 	ASSERT_OK(tally_start(f.db, ID, &o, &s));
 	import_shares(&f, &sh);
@@ -458,10 +462,7 @@ TEST(tally_refuses_a_tampered_box)
 
 	setup(&f);
 	fill_box(&f);
-	ASSERT_OK(tally_station_add(f.db, ID, "hall-1", "clerk"));
-	ASSERT_OK(tally_station_close(f.db, ID, "hall-1", "clerk"));
-	ASSERT_OK(election_close(f.db, ID, "clerk"));
-	clock_pin_us(f.closes_us + 1000000);
+	ready_to_tally(&f);
 	o = topts(&f);
 	/* Someone with the owner's rights edits a stored ballot. */
 	ASSERT_OK(db_exec(f.db, "ALTER TABLE ballots DISABLE TRIGGER "
@@ -482,47 +483,29 @@ TEST(tally_refuses_foreign_checkpoint_key)
 
 	setup(&f);
 	fill_box(&f);
-	ASSERT_OK(tally_station_add(f.db, ID, "hall-1", "clerk"));
-	ASSERT_OK(tally_station_close(f.db, ID, "hall-1", "clerk"));
-	ASSERT_OK(election_close(f.db, ID, "clerk"));
-	clock_pin_us(f.closes_us + 1000000);
+	ready_to_tally(&f);
 	o = topts(&f);
 	o.box_key[0] ^= 1;
 	ASSERT_ERR(tally_start(f.db, ID, &o, &s), ERR_MISMATCH);
 	teardown(&f);
 }
 
-/*
- * Runs $IPPYO_BIN/ippyo-verify with args (NULL-terminated), output to
- * /dev/null unless IPPYO_TEST_VERBOSE; returns its exit status.
- */
+/* Runs ippyo-verify with args (at most 8, NULL-terminated); its exit
+ * status, the output shown with IPPYO_TEST_VERBOSE. */
 static int
 run_verify(const char *const *args)
 {
-	char path[512];
-	const char *bin = getenv("IPPYO_BIN");
-	char *argv[16];
-	pid_t pid;
-	int i, st = 0;
+	static char out[1 << 14];
+	const char *a[9] = { NULL };
+	int i, r;
 
-	snprintf(path, sizeof(path), "%s/ippyo-verify", bin != NULL ? bin :
-	    "bin");
-	argv[0] = path;
-	for (i = 0; args[i] != NULL && i < 14; i++)
-		argv[i + 1] = strdup(args[i]);
-	argv[i + 1] = NULL;
-	if ((pid = fork()) == 0) {
-		if (getenv("IPPYO_TEST_VERBOSE") == NULL &&
-		    freopen("/dev/null", "w", stdout) == NULL)
-			_exit(127);
-		execv(path, argv);
-		_exit(127);
-	}
-	while (i > 0)
-		free(argv[i--]);
-	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -1;
-	return WEXITSTATUS(st);
+	for (i = 0; i < 8 && args[i] != NULL; i++)
+		a[i] = args[i];
+	r = testprog_run(NULL, NULL, out, sizeof(out), "ippyo-verify", a[0],
+	    a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], (char *)NULL);
+	if (getenv("IPPYO_TEST_VERBOSE") != NULL)
+		fputs(out, stdout);
+	return r;
 }
 
 TEST(tally_record_is_written_and_indexed)
@@ -541,10 +524,7 @@ TEST(tally_record_is_written_and_indexed)
 
 	setup(&f);
 	fill_box(&f);
-	ASSERT_OK(tally_station_add(f.db, ID, "hall-1", "clerk"));
-	ASSERT_OK(tally_station_close(f.db, ID, "hall-1", "clerk"));
-	ASSERT_OK(election_close(f.db, ID, "clerk"));
-	clock_pin_us(f.closes_us + 1000000);
+	ready_to_tally(&f);
 	o = topts(&f);
 	ASSERT_OK(tally_start(f.db, ID, &o, &s));
 	snprintf(dir, sizeof(dir), "/tmp/ippyo-rec-%d", (int)getpid());
