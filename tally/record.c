@@ -29,7 +29,10 @@
 #include "tally/record.h"
 #include "tally/tally.h"
 
-#define RECORD_FILES_MAX	(8 + 2 * LIMIT_TRUSTEES_MAX)
+/* 11 fixed files, ceremony/complaints.json, INDEX.sig while it is
+ * written, a public message and a decryption file per trustee; room to
+ * spare. */
+#define RECORD_FILES_MAX	(16 + 2 * LIMIT_TRUSTEES_MAX)
 #define RECORD_PATH_MAX		64
 
 struct indexed {

@@ -46,6 +46,23 @@ station_ok(const char *s)
 	return 1;
 }
 
+/* The one integer (count, max) a query about election id returns. */
+static int
+scalar_query(struct db *db, const char *sql, const char *id, int64_t *v)
+{
+	struct db_param p = DB_TEXT(id);
+	struct db_result *res = NULL;
+	int r;
+
+	*v = 0;
+	if ((r = db_exec(db, sql, &p, 1, &res)) != 0)
+		return r;
+	if (db_result_rows(res) == 1 && !db_is_null(res, 0, 0))
+		r = db_get_i64(res, 0, 0, v);
+	db_result_free(res);
+	return r;
+}
+
 static int
 station_step(struct db *db, const char *election, const char *station,
     const char *actor, int closing)
@@ -53,6 +70,7 @@ station_step(struct db *db, const char *election, const char *station,
 	char at[CLOCK_TEXT_LEN], obj[160];
 	struct db_param p[3];
 	enum election_state st;
+	int64_t started = 0;
 	int r;
 
 	REQUIRE(db != NULL && election != NULL && station != NULL &&
@@ -70,6 +88,18 @@ station_step(struct db *db, const char *election, const char *station,
 	snprintf(obj, sizeof(obj), "%s/%s", election, station);
 	if ((r = db_begin(db)) != 0)
 		return r;
+	/* Under the box lock: once the tally has started the set of stations
+	 * it checked is final. */
+	if ((r = box_lock(db, election)) != 0 || (r = scalar_query(db,
+	    "SELECT count(*) FROM tally_runs WHERE election_id = $1", election,
+	    &started)) != 0) {
+		db_rollback(db);
+		return r;
+	}
+	if (started != 0) {
+		db_rollback(db);
+		return ERR_WRONG_STATE;
+	}
 	r = db_exec(db, closing ? "INSERT INTO station_closures (election_id, "
 	    "station, closed_at) VALUES ($1, $2, $3)" : "INSERT INTO stations "
 	    "(election_id, station, registered_at) VALUES ($1, $2, $3)", p, 3,
@@ -198,6 +228,7 @@ worker_main(void *arg)
 
 	for (;;) {
 		struct page *pg;
+		int failed;
 
 		pthread_mutex_lock(&ps->mu);
 		while (ps->head == NULL && !ps->done)
@@ -210,9 +241,10 @@ worker_main(void *arg)
 		if (ps->head == NULL)
 			ps->tail = NULL;
 		ps->queued--;
+		failed = ps->err != 0;
 		pthread_cond_signal(&ps->cv_room);
 		pthread_mutex_unlock(&ps->mu);
-		if (ps->err == 0)
+		if (!failed)
 			(void)page_work(w, pg);
 		db_result_free(pg->res);
 		free(pg);
@@ -265,7 +297,7 @@ aggregate(struct db *db, const struct election *e, const size_t *first,
 	uint8_t prev[32];
 	int64_t last = 0;
 	size_t i;
-	int r = 0;
+	int r = 0, failed;
 
 	if (nt < 1)
 		nt = 1;
@@ -341,7 +373,10 @@ aggregate(struct db *db, const struct election *e, const size_t *first,
 		if (o->progress != NULL)
 			o->progress(o->progress_arg, (uint64_t)last,
 			    (uint64_t)total);
-		if (ps.err != 0)
+		pthread_mutex_lock(&ps.mu);
+		failed = ps.err != 0;
+		pthread_mutex_unlock(&ps.mu);
+		if (failed)
 			break;
 	}
  stop:
@@ -411,22 +446,6 @@ option_layout(const struct manifest *m, size_t first[LIMIT_CONTESTS_MAX])
 		n += m->contests[c].noptions;
 	}
 	return n;
-}
-
-static int
-scalar_query(struct db *db, const char *sql, const char *id, int64_t *v)
-{
-	struct db_param p = DB_TEXT(id);
-	struct db_result *res = NULL;
-	int r;
-
-	*v = 0;
-	if ((r = db_exec(db, sql, &p, 1, &res)) != 0)
-		return r;
-	if (db_result_rows(res) == 1 && !db_is_null(res, 0, 0))
-		r = db_get_i64(res, 0, 0, v);
-	db_result_free(res);
-	return r;
 }
 
 int
@@ -528,6 +547,26 @@ tally_start(struct db *db, const char *id, const struct tally_opts *o,
 		r = ERR_VERIFY;
 		goto fail;
 	}
+	/* And each cancellation must be one the rules make: a re-vote names
+	 * the same voter's next ballot, an in-person cancellation a voter
+	 * with an admission.  A stray row would silently drop a vote. */
+	if ((r = scalar_query(db, "WITH nxt AS (SELECT position, lead(position) "
+	    "OVER (PARTITION BY alias ORDER BY position) AS next_pos, "
+	    "voter_resident_id FROM ballots WHERE election_id = $1) SELECT "
+	    "count(*) FROM ballot_superseded s JOIN nxt ON nxt.position = "
+	    "s.position WHERE s.election_id = $1 AND NOT ((s.reason = 'revote' "
+	    "AND nxt.next_pos IS NOT NULL AND s.by_position = nxt.next_pos) OR "
+	    "(s.reason = 'admitted_in_person' AND s.by_position IS NULL AND "
+	    "EXISTS (SELECT 1 FROM admissions a WHERE a.election_id = "
+	    "s.election_id AND a.resident_id = nxt.voter_resident_id)))", id,
+	    &v)) != 0)
+		goto fail;
+	if (v != 0) {
+		log_error("tally.box_inconsistent", LOG_S("election", id),
+		    LOG_I("stray_cancellations", v));
+		r = ERR_VERIFY;
+		goto fail;
+	}
 	/* Periodic checkpoints must all be the server's key's. */
 	{
 		struct db_param p[2] = { DB_TEXT(id), DB_BYTES(o->box_key, 32) };
@@ -542,6 +581,13 @@ tally_start(struct db *db, const char *id, const struct tally_opts *o,
 			log_error("tally.checkpoint_key", LOG_S("election", id),
 			    LOG_I("foreign", v));
 			r = ERR_MISMATCH;
+			goto fail;
+		}
+		/* ... each signed, and on the chain. */
+		if ((r = box_checkpoints_verify(db, e, o->box_key, &v,
+		    &bad)) != 0) {
+			log_error("tally.checkpoint_invalid", LOG_S("election",
+			    id), LOG_I("position", bad), LOG_E("error", r));
 			goto fail;
 		}
 	}
@@ -677,9 +723,13 @@ tally_load(struct db *db, const char *id, struct tally_state **out)
 	if ((r = election_load(db, id, &t->e)) != 0)
 		goto out;
 	t->nagg = option_layout(t->e->manifest, t->first);
-	if ((r = db_exec(db, "SELECT started_at, final_position, final_tracking, "
-	    "ballots_counted, counted, aggregates, box_key, committee_key FROM "
-	    "tally_runs WHERE election_id = $1", &p, 1, &res)) != 0)
+	/* Binary: the counted set is 8 bytes per counted ballot, up to the
+	 * LIMIT_DB_VALUE_MAX tally_start could store (hex text would halve
+	 * what can be read back). */
+	if ((r = db_exec_binary(db, "SELECT started_at, final_position, "
+	    "final_tracking, ballots_counted, counted, aggregates, box_key, "
+	    "committee_key FROM tally_runs WHERE election_id = $1", &p, 1,
+	    &res)) != 0)
 		goto out;
 	if (db_result_rows(res) != 1) {
 		r = ERR_NOT_FOUND;
@@ -1105,6 +1155,7 @@ tally_publish(struct db *db, const char *id, struct sign_key *committee,
 	size_t cnt = 0, q;
 	struct vbuf *rj = NULL;
 	char at[CLOCK_TEXT_LEN], detail[512], tl[8 * LIMIT_TRUSTEES_MAX];
+	uint8_t cpk[SIGN_PUBLIC_LEN];
 	enum election_state st;
 	int64_t v;
 	int r, i, rows;
@@ -1114,6 +1165,12 @@ tally_publish(struct db *db, const char *id, struct sign_key *committee,
 	memset(out, 0, sizeof(*out));
 	if ((r = tally_load(db, id, &t)) != 0)
 		return r;
+	/* Only the key that froze the box publishes (and signs the log). */
+	sign_key_public(committee, cpk);
+	if (!ct_eq(cpk, t->committee_key, sizeof(cpk))) {
+		r = ERR_MISMATCH;
+		goto out;
+	}
 	if ((out->votes = calloc(t->nagg, sizeof(*out->votes))) == NULL) {
 		r = ERR_NOMEM;
 		goto out;
@@ -1260,15 +1317,20 @@ tally_results_json(const struct tally_state *t, int64_t ballots_cast,
 		const struct manifest_contest *mc = &m->contests[c];
 		json_t *jc = json_object(), *os = json_array();
 
-		if (jc == NULL || os == NULL || json_array_append_new(cs, jc)) {
+		if (jc == NULL || os == NULL) {
 			json_decref(jc);
 			json_decref(os);
 			goto out;
 		}
-		if (jset(jc, "id", json_string(mc->id)) ||
+		/* Both _new calls take the reference, even when they fail. */
+		if (json_array_append_new(cs, jc) != 0) {
+			json_decref(os);
+			goto out;
+		}
+		if (jset(jc, "options", os) ||
+		    jset(jc, "id", json_string(mc->id)) ||
 		    jset(jc, "title_ja", json_string(mc->title_ja)) ||
-		    jset(jc, "title_en", json_string(mc->title_en)) ||
-		    jset(jc, "options", os))
+		    jset(jc, "title_en", json_string(mc->title_en)))
 			goto out;
 		for (o = 0; o < mc->noptions; o++) {
 			json_t *jo = json_object();

@@ -80,11 +80,12 @@ load_key(const struct opts *o, const char *label, struct sign_key **out)
 	if ((r = ask_passphrase(o->pfd, "key passphrase: ", &pw)) != 0)
 		return r;
 	if ((r = seal_read_file(o->key_file, label, pw, &seed)) == 0) {
-		if (secret_len(seed) != SIGN_SEED_LEN)
+		if (secret_len(seed) != SIGN_SEED_LEN) {
 			r = ERR_FORMAT;
-		else
+		} else {
 			r = sign_key_from_seed(secret_open(seed), out);
-		secret_close(seed);
+			secret_close(seed);
+		}
 	}
 	secret_free(seed);
 	secret_free(pw);
@@ -347,11 +348,12 @@ cmd_test_share(struct db *db, const char *id, const struct opts *o)
 	    (r = ask_passphrase(o->pfd, "test key passphrase: ", &pw)) != 0 ||
 	    (r = seal_read_file(o->sealed, "test-election-key", pw, &sec)) != 0)
 		goto out;
-	if (secret_len(sec) != GROUP_SCALAR_LEN)
+	if (secret_len(sec) != GROUP_SCALAR_LEN) {
 		r = ERR_FORMAT;
-	else
+	} else {
 		r = group_scalar_decode(&s, secret_open(sec));
-	secret_close(sec);
+		secret_close(sec);
+	}
 	if (r != 0)
 		goto out;
 	if ((b = vbuf_new(LIMIT_BUF_MAX)) == NULL) {
@@ -391,7 +393,7 @@ cmd_share(struct db *db, const char *id, const char *file)
 	if (r == 0)
 		printf("election %s: decryption shares of trustee %u checked and "
 		    "stored\n", id, (unsigned)j);
-	else if (r == ERR_VERIFY)
+	else if (r == ERR_VERIFY && bad >= 0)
 		fprintf(stderr, "ippyo tally share: trustee %u's share for option "
 		    "%ld does NOT verify; nothing stored\n", (unsigned)j, bad);
 	else

@@ -326,6 +326,10 @@ TEST(tally_refuses_before_close_and_with_open_station)
 	ASSERT_INT_EQ(s.cancelled, 1);
 	ASSERT_ERR(tally_start(f.db, ID, &o, &s), ERR_EXISTS);
 	ASSERT_INT_EQ(s.refusal, TALLY_STARTED);
+	/* The stations the tally checked are final. */
+	ASSERT_ERR(tally_station_add(f.db, ID, "hall-3", "clerk"),
+	    ERR_WRONG_STATE);
+	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT count(*) FROM stations"), 2);
 	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT count(*) FROM box_checkpoints "
 	    "WHERE final"), 1);
 	/* Write-once. */
@@ -354,6 +358,9 @@ TEST(tally_counts_last_uncancelled_ballots)
 	/* No shares yet: publishing needs k of them. */
 	ASSERT_ERR(tally_publish(f.db, ID, f.committee, "committee", &res),
 	    ERR_RANGE);
+	/* Only the key that froze the box publishes. */
+	ASSERT_ERR(tally_publish(f.db, ID, f.boxk, "committee", &res),
+	    ERR_MISMATCH);
 	import_shares(&f, &sh);
 	ASSERT_OK(tally_share_import(f.db, ID, vbuf_ptr(sh), vbuf_len(sh),
 	    "committee", &j, &bad));
@@ -472,6 +479,44 @@ TEST(tally_refuses_a_tampered_box)
 	    NULL));
 	ASSERT_ERR(tally_start(f.db, ID, &o, &s), ERR_VERIFY);
 	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT count(*) FROM tally_runs"), 0);
+	teardown(&f);
+}
+
+TEST(tally_refuses_stray_cancellation_and_forged_checkpoint)
+{
+	struct fixture f;
+	struct tally_opts o;
+	struct tally_summary s;
+
+	setup(&f);
+	fill_box(&f);
+	ready_to_tally(&f);
+	o = topts(&f);
+	/* Someone with the owner's rights marks voter 0's only ballot as
+	 * re-voted by another voter's ballot: a vote silently dropped. */
+	ASSERT_OK(db_exec(f.db, "INSERT INTO ballot_superseded (election_id, "
+	    "position, by_position, reason) VALUES ('" ID "', 1, 12, 'revote')",
+	    NULL, 0, NULL));
+	ASSERT_ERR(tally_start(f.db, ID, &o, &s), ERR_VERIFY);
+	/* ... or as cancelled in person without an admission. */
+	ASSERT_OK(db_exec(f.db, "ALTER TABLE ballot_superseded DISABLE TRIGGER "
+	    "superseded_append_only", NULL, 0, NULL));
+	ASSERT_OK(db_exec(f.db, "UPDATE ballot_superseded SET by_position = "
+	    "NULL, reason = 'admitted_in_person' WHERE position = 1", NULL, 0,
+	    NULL));
+	ASSERT_ERR(tally_start(f.db, ID, &o, &s), ERR_VERIFY);
+	ASSERT_OK(db_exec(f.db, "DELETE FROM ballot_superseded WHERE position "
+	    "= 1", NULL, 0, NULL));
+	/* A periodic checkpoint whose signature was altered. */
+	ASSERT_OK(db_exec(f.db, "ALTER TABLE box_checkpoints DISABLE TRIGGER "
+	    "checkpoints_append_only", NULL, 0, NULL));
+	ASSERT_OK(db_exec(f.db, "UPDATE box_checkpoints SET signature = "
+	    "set_byte(signature, 4, get_byte(signature, 4) # 1)", NULL, 0,
+	    NULL));
+	ASSERT_ERR(tally_start(f.db, ID, &o, &s), ERR_VERIFY);
+	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT count(*) FROM tally_runs"), 0);
+	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT count(*) FROM box_checkpoints "
+	    "WHERE final"), 0);
 	teardown(&f);
 }
 
