@@ -636,10 +636,12 @@ write_audit(struct rec *rc, struct sign_key *committee, int full)
 			ok = o != NULL && json_array_append_new(es, o) == 0 &&
 			    db_get_i64(res, i, 0, &seq) == 0 &&
 			    db_get_text(res, i, 1, 32, &at) == 0 &&
-			    db_get_text(res, i, 2, 4096, &actor) == 0 &&
+			    db_get_text(res, i, 2, AUDIT_ACTOR_MAX, &actor) == 0 &&
 			    db_get_text(res, i, 3, 64, &action) == 0 &&
-			    db_get_text(res, i, 4, 4096, &object) == 0 &&
-			    db_get_text(res, i, 5, 16384, &detail) == 0 &&
+			    db_get_text(res, i, 4, AUDIT_OBJECT_MAX,
+			    &object) == 0 &&
+			    db_get_text(res, i, 5, AUDIT_DETAIL_MAX,
+			    &detail) == 0 &&
 			    db_get_bytes(res, i, 6, 32, &ph, &phl) == 0 &&
 			    phl == 32 && db_get_bytes(res, i, 7, 32, &h, &hl) == 0 &&
 			    hl == 32 && seq == last + 1;
