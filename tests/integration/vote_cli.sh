@@ -181,6 +181,19 @@ if echo "$u" | grep -q "permission denied" && echo "$d" | grep -q "permission de
 else
 	no vote_server_role_cannot_change_the_box "$u" "$d" "$s"
 fi
+# The PINs used above (1234 to bind and vote, ABC123 to bind, 9999
+# wrong) went to the card in VERIFY APDUs through the rig's pcscd: its
+# log, readable by its owner only, holds none of them (pcscd runs
+# without --apdu unless IPPYO_PCSCD_APDU=1, registry/pcscd-private).
+plog=${PCSCLITE_CSOCK_NAME%/run/pcscd.comm}/pcscd.log
+if [ "${IPPYO_PCSCD_APDU:-}" = 1 ]; then
+	echo "skip vote_pcscd_log_holds_no_pin (IPPYO_PCSCD_APDU=1 logs every APDU)"
+elif [ -f "$plog" ] && [ "$(stat -c %a "$plog")" = 600 ] &&
+	! grep -qiE '31 ?32 ?33 ?34|41 ?42 ?43 ?31 ?32 ?33|39 ?39 ?39 ?39' "$plog"; then
+	ok vote_pcscd_log_holds_no_pin
+else
+	no vote_pcscd_log_holds_no_pin "$plog: $(stat -c %a "$plog" 2>&1)" "$(grep -iE '00 20 00' "$plog" | head -3)"
+fi
 out=$(ippyo election box chiyoda-2027 2>&1)
 echo "$out" | grep -q "box chain    intact: 2 ballots" && echo "$out" | grep -q "2 cast by 1 voters, 1 superseded" &&
 	ok vote_box_view || no vote_box_view "$out"
