@@ -150,9 +150,23 @@ sed 's/"selections":\[1,0\]/"selections":[0,1]/' "$ch" >"$work/tampered.json"
 out=$(ippyo audit challenge "$work/tampered.json" 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "FAILED every ciphertext" &&
 	ok vote_challenge_tampered_fails || no vote_challenge_tampered_fails "rc=$rc" "$out"
-out=$(vote 1234 mayor=tanaka --challenge "$ch"); rc=$?
+# A file that exists, or a folder that does not, is refused before the
+# card is asked anything: the wrong PIN given here is never tried (no
+# "wrong PIN", and the wrong-PIN test below still has 2 tries left); an
+# I/O problem is not reported as a failed challenge.
+out=$(vote 9999 mayor=tanaka --challenge "$ch"); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "exists; give a new file name" &&
+	! echo "$out" | grep -q "PIN" &&
 	ok vote_challenge_no_overwrite || no vote_challenge_no_overwrite "rc=$rc" "$out"
+out=$(vote 9999 mayor=tanaka --challenge "$work/no-such-dir/c.json"); rc=$?
+if [ "$rc" -ne 0 ] &&
+	echo "$out" | grep -qx "ippyo vote: cannot write $work/no-such-dir/c.json: No such file or directory" &&
+	! echo "$out" | grep -q "FAILED\|PIN\|ballot cast" && [ ! -e "$work/no-such-dir" ] &&
+	[ "$(q "SELECT count(*) FROM ballots")" = 2 ]; then
+	ok vote_challenge_missing_folder_io_error
+else
+	no vote_challenge_missing_folder_io_error "rc=$rc" "$out"
+fi
 
 out=$(vote 1234 mayor=nobody); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "no such contest and option: mayor=nobody" &&
