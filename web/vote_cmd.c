@@ -20,9 +20,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/challenge.h"
@@ -483,6 +485,59 @@ vote_challenge_write(const struct election *e, const char *alias,
 	return r;
 }
 
+static void
+say_cannot_write(const char *path, int e)
+{
+	fprintf(stderr, "ippyo vote: cannot write %s: %s\n", path,
+	    e != 0 ? strerror(e) : err_str(ERR_IO));
+}
+
+/*
+ * Before the card and the PIN: the challenge file must not exist yet
+ * and its folder must take a new file.  Only a courtesy to the voter:
+ * write_new_private still creates the file with O_EXCL and O_NOFOLLOW.
+ * 0, ERR_EXISTS or ERR_IO, with the message printed.
+ */
+static int
+challenge_path_usable(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX];
+	struct stat st;
+	size_t n;
+
+	if (lstat(path, &st) == 0) {
+		fprintf(stderr, "ippyo vote: %s exists; give a new file name\n",
+		    path);
+		return ERR_EXISTS;
+	}
+	if (errno != ENOENT) {
+		say_cannot_write(path, errno);
+		return ERR_IO;
+	}
+	/* The folder: up to the last slash ("/" for "/f"), else ".". */
+	n = slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+	if (n >= sizeof(dir)) {
+		say_cannot_write(path, ENAMETOOLONG);
+		return ERR_IO;
+	}
+	memcpy(dir, n == 0 ? "." : path, n == 0 ? 1 : n);
+	dir[n == 0 ? 1 : n] = '\0';
+	if (stat(dir, &st) != 0) {
+		say_cannot_write(path, errno);
+		return ERR_IO;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		say_cannot_write(path, ENOTDIR);
+		return ERR_IO;
+	}
+	if (access(dir, W_OK | X_OK) != 0) {
+		say_cannot_write(path, errno);
+		return ERR_IO;
+	}
+	return 0;
+}
+
 static int
 vote(const struct vote_opts *o)
 {
@@ -506,6 +561,9 @@ vote(const struct vote_opts *o)
 	int r;
 
 	memset(pin, 0, sizeof(pin));
+	if (o->challenge != NULL &&
+	    (r = challenge_path_usable(o->challenge)) != 0)
+		return r;
 	if ((r = fetch_election(o, &e, origin)) != 0 ||
 	    (r = selections(o, e->manifest, sel)) != 0)
 		goto out;
@@ -547,11 +605,17 @@ vote(const struct vote_opts *o)
 		rows[i] = sel[i];
 	if (o->challenge != NULL) {
 		/* 2'. The Benaloh challenge: reveal instead of casting. */
+		errno = 0;
 		r = vote_challenge_write(e, alias, rows, o->challenge, stdout,
 		    h);
 		if (r == ERR_EXISTS)
 			fprintf(stderr, "ippyo vote: %s exists; give a new "
 			    "file name\n", o->challenge);
+		else if (r == ERR_IO)	/* the file system, not the client */
+			say_cannot_write(o->challenge, errno);
+		else if (r == ERR_NOMEM)
+			fprintf(stderr, "ippyo vote: the challenge: %s\n",
+			    err_str(r));
 		else if (r != 0)
 			fprintf(stderr, "ippyo vote: the challenge FAILED (%s): "
 			    "do not use this client to vote; report it\n",

@@ -150,9 +150,23 @@ sed 's/"selections":\[1,0\]/"selections":[0,1]/' "$ch" >"$work/tampered.json"
 out=$(ippyo audit challenge "$work/tampered.json" 2>&1); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "FAILED every ciphertext" &&
 	ok vote_challenge_tampered_fails || no vote_challenge_tampered_fails "rc=$rc" "$out"
-out=$(vote 1234 mayor=tanaka --challenge "$ch"); rc=$?
+# A file that exists, or a folder that does not, is refused before the
+# card is asked anything: the wrong PIN given here is never tried (no
+# "wrong PIN", and the wrong-PIN test below still has 2 tries left); an
+# I/O problem is not reported as a failed challenge.
+out=$(vote 9999 mayor=tanaka --challenge "$ch"); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "exists; give a new file name" &&
+	! echo "$out" | grep -q "PIN" &&
 	ok vote_challenge_no_overwrite || no vote_challenge_no_overwrite "rc=$rc" "$out"
+out=$(vote 9999 mayor=tanaka --challenge "$work/no-such-dir/c.json"); rc=$?
+if [ "$rc" -ne 0 ] &&
+	echo "$out" | grep -qx "ippyo vote: cannot write $work/no-such-dir/c.json: No such file or directory" &&
+	! echo "$out" | grep -q "FAILED\|PIN\|ballot cast" && [ ! -e "$work/no-such-dir" ] &&
+	[ "$(q "SELECT count(*) FROM ballots")" = 2 ]; then
+	ok vote_challenge_missing_folder_io_error
+else
+	no vote_challenge_missing_folder_io_error "rc=$rc" "$out"
+fi
 
 out=$(vote 1234 mayor=nobody); rc=$?
 [ "$rc" -ne 0 ] && echo "$out" | grep -q "no such contest and option: mayor=nobody" &&
@@ -180,6 +194,19 @@ if echo "$u" | grep -q "permission denied" && echo "$d" | grep -q "permission de
 	ok vote_server_role_cannot_change_the_box
 else
 	no vote_server_role_cannot_change_the_box "$u" "$d" "$s"
+fi
+# The PINs used above (1234 to bind and vote, ABC123 to bind, 9999
+# wrong) went to the card in VERIFY APDUs through the rig's pcscd: its
+# log, readable by its owner only, holds none of them (pcscd runs
+# without --apdu unless IPPYO_PCSCD_APDU=1, registry/pcscd-private).
+plog=${PCSCLITE_CSOCK_NAME%/run/pcscd.comm}/pcscd.log
+if [ "${IPPYO_PCSCD_APDU:-}" = 1 ]; then
+	echo "skip vote_pcscd_log_holds_no_pin (IPPYO_PCSCD_APDU=1 logs every APDU)"
+elif [ -f "$plog" ] && [ "$(stat -c %a "$plog")" = 600 ] &&
+	! grep -qiE '31 ?32 ?33 ?34|41 ?42 ?43 ?31 ?32 ?33|39 ?39 ?39 ?39' "$plog"; then
+	ok vote_pcscd_log_holds_no_pin
+else
+	no vote_pcscd_log_holds_no_pin "$plog: $(stat -c %a "$plog" 2>&1)" "$(grep -iE '00 20 00' "$plog" | head -3)"
 fi
 out=$(ippyo election box chiyoda-2027 2>&1)
 echo "$out" | grep -q "box chain    intact: 2 ballots" && echo "$out" | grep -q "2 cast by 1 voters, 1 superseded" &&
