@@ -210,6 +210,76 @@ write_share(const char *path, const struct dkg_params *pp, uint32_t from,
 	vbuf_free(b);
 }
 
+static void
+write_complaint(const char *path, const struct dkg_params *pp, uint32_t by,
+    uint32_t about, const uint8_t *sh, const uint8_t *comp)
+{
+	uint8_t body[DKG_SHARE_LEN + DKG_COMPLAINT_LEN];
+	struct cmsg m;
+	struct vbuf *b = vbuf_new(CFILE_MAX);
+
+	memcpy(body, sh, DKG_SHARE_LEN);
+	memcpy(body + DKG_SHARE_LEN, comp, DKG_COMPLAINT_LEN);
+	memset(&m, 0, sizeof(m));
+	m.kind = CMSG_COMPLAINT;
+	m.p = *pp;
+	m.from = by;
+	m.to = about;
+	m.body = body;
+	m.body_len = sizeof(body);
+	ASSERT_OK(cmsg_encode(&m, b));
+	ASSERT_OK(cfile_write(path, vbuf_ptr(b), vbuf_len(b)));
+	vbuf_free(b);
+}
+
+/*
+ * Trustee 3 first gets, from "2", a share whose E does not decode,
+ * signed by 2: receive names it, writes a complaint that stands, and
+ * still saves the shares it accepted in that run.
+ */
+static void
+undecodable_share_to_3(void)
+{
+	struct dkg_trustee *t2 = trustee_secrets(2);
+	struct cmsg pub2, pub3, cm;
+	uint8_t *raw2 = NULL, *raw3 = NULL, *f = NULL, sh[DKG_SHARE_LEN];
+	size_t l = 0;
+	int i;
+
+	mkdirs("/odd", 3);
+	for (i = 1; i <= N; i++) {
+		if (i == 2 || i == 3)
+			continue;
+		ASSERT_OK(file_read(p("%s/t3/in/share-%02d-to-03.bin", g.work, i),
+		    CFILE_MAX, 0, &f, &l));
+		ASSERT_OK(cfile_write(p("%s/t3/odd/share-%02d-to-03.bin", g.work,
+		    i), f, l));
+		free(f);
+	}
+	memset(sh, 0x5a, sizeof(sh));
+	sh[0] = 0x07;			/* no SEC1 point starts so */
+	ASSERT_OK(dkg_trustee_sign_share(t2, 3, sh));
+	write_share(p("%s/t3/odd/share-02-to-03.bin", g.work),
+	    dkg_trustee_params(t2), 2, 3, sh);
+	RUN_FAILS(PASS, "ippyo-trustee", "receive", "--state",
+	    p("%s/t3/state", g.work), "--publics", p("%s/t3/in", g.work),
+	    "--shares", p("%s/t3/odd", g.work), "--passphrase-fd", "3");
+	OUT_HAS("trustee  2: BAD SHARE, signed by them: complaint written");
+	OUT_HAS("3 of 4 shares accepted, 1 complaints, 0 to ask again");
+	/* the complaint stands (not posted: 4's excludes 2 already) */
+	read_body(p("%s/t3/odd/complaint-03-about-02.bin", g.work), &cm, &f);
+	read_body(p("%s/t2/out/public-02.bin", g.work), &pub2, &raw2);
+	read_body(p("%s/t3/out/public-03.bin", g.work), &pub3, &raw3);
+	ASSERT_INT_EQ(cm.body_len, DKG_SHARE_LEN + DKG_COMPLAINT_LEN);
+	ASSERT_OK(dkg_complaint_check(dkg_trustee_params(t2), 2, 3, pub2.body,
+	    pub3.body, cm.body, DKG_SHARE_LEN, cm.body + DKG_SHARE_LEN,
+	    DKG_COMPLAINT_LEN));
+	free(f);
+	free(raw2);
+	free(raw3);
+	dkg_trustee_free(t2);
+}
+
 TEST(ceremony_3_of_5_with_a_cheater_through_the_programs)
 {
 	struct resident_import_result ir;
@@ -377,6 +447,7 @@ TEST(ceremony_3_of_5_with_a_cheater_through_the_programs)
 	OUT_HAS("trustee  1: share refused (not signed by them)");
 	OUT_HAS("ask them to send it again (no complaint)");
 	OUT_HAS("3 of 4 shares accepted, 0 complaints, 1 to ask again");
+	undecodable_share_to_3();
 	for (i = 1; i <= N; i++) {
 		int rc = run(PASS, "ippyo-trustee", "receive", "--state",
 		    p("%s/t%d/state", g.work, i), "--publics",
@@ -393,7 +464,41 @@ TEST(ceremony_3_of_5_with_a_cheater_through_the_programs)
 				test_fail(__FILE__, __LINE__, "receive %d:\n%s", i,
 				    out);
 			OUT_HAS("4 of 4 shares accepted");
+			if (i == 3)	/* saved despite the bad share */
+				OUT_HAS("trustee  1: accepted earlier");
 		}
+	}
+	/*
+	 * Complaints in trustee 4's name about 2 that do not stand (the
+	 * signed bad share with a zero proof; a good share with 4's
+	 * proof): refused, nothing stored, so they cannot squat on 4's
+	 * real complaint.  Trustee 3's false complaint about 1's good
+	 * share is refused too.
+	 */
+	{
+		struct dkg_trustee *t3 = trustee_secrets(3);
+		uint8_t zc[DKG_COMPLAINT_LEN], cc[DKG_COMPLAINT_LEN];
+		uint8_t *rawg = NULL;
+		struct cmsg mg;
+
+		memset(zc, 0, sizeof(zc));
+		write_complaint(p("%s/junk-04-about-02.bin", g.work),
+		    dkg_trustee_params(t3), 4, 2, bad, zc);
+		RUN_FAILS(NULL, "ippyo", "ceremony", "post", ID,
+		    p("%s/junk-04-about-02.bin", g.work));
+		OUT_HAS("complaint refused, nothing stored: it cannot be proven");
+		read_body(p("%s/t3/in/share-01-to-03.bin", g.work), &mg, &rawg);
+		ASSERT_OK(dkg_trustee_complain(t3, 1, mg.body, mg.body_len, cc));
+		write_complaint(p("%s/false-03-about-01.bin", g.work),
+		    dkg_trustee_params(t3), 3, 1, mg.body, cc);
+		RUN_FAILS(NULL, "ippyo", "ceremony", "post", ID,
+		    p("%s/false-03-about-01.bin", g.work));
+		OUT_HAS("complaint refused, nothing stored: the share it is "
+		    "about is good");
+		free(rawg);
+		dkg_trustee_free(t3);
+		ASSERT_INT_EQ(testdb_scalar(g.db, "SELECT count(*) FROM "
+		    "ceremony_messages WHERE kind = 'complaint'"), 0);
 	}
 	RUN_OK(NULL, "ippyo", "ceremony", "post", ID,
 	    p("%s/t4/in/complaint-04-about-02.bin", g.work));
@@ -691,6 +796,26 @@ TEST(trustees_decrypt_only_the_true_sums)
 	    p("%s/rec/trustee-01.json", g.work), "--passphrase-fd", "3");
 	OUT_HAS("counted.json: position 1 is counted but must not be");
 	put_text("counted.json", "{\"positions\":[2,3]}");
+	/* --out naming an existing file (here the trustee file): refused,
+	 * the file untouched */
+	{
+		uint8_t *b0 = NULL, *b1 = NULL;
+		size_t l0 = 0, l1 = 0;
+
+		ASSERT_OK(file_read(p("%s/t1/state", g.work), 1 << 20, 0, &b0,
+		    &l0));
+		RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+		    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work),
+		    "--out", p("%s/t1/state", g.work), "--passphrase-fd", "3");
+		OUT_HAS("already exists");
+		OUT_HAS("never replaces one");
+		ASSERT_OK(file_read(p("%s/t1/state", g.work), 1 << 20, 0, &b1,
+		    &l1));
+		ASSERT_INT_EQ(l1, l0);
+		ASSERT_MEM_EQ(b0, b1, l0);
+		free(b0);
+		free(b1);
+	}
 	/* the excluded trustee has no share to give */
 	RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
 	    p("%s/t2/state", g.work), "--record", p("%s/rec", g.work), "--out",
