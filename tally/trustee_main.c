@@ -9,6 +9,7 @@
  *	    [--complaints DIR]
  *	ippyo-trustee finish --state STATE --publics DIR --ceremony-result FILE
  *	ippyo-trustee decrypt --state STATE --record DIR --out FILE
+ *	    [--box-key HEX] [--committee-key HEX]
  *	ippyo-trustee show --state STATE
  *
  * The state (the DKG secrets, and what this trustee has seen and
@@ -72,6 +73,7 @@ struct tstate {
 struct opts {
 	const char *ceremony, *state, *out, *publics, *shares, *complaints;
 	const char *result, *record;
+	const char *box_key, *committee_key;	/* decrypt's pins (hex) */
 	uint64_t index;
 	int pfd;
 	int test_kdf;
@@ -91,6 +93,8 @@ usage(void)
 	    "  ippyo-trustee finish --state STATE --publics DIR "
 	    "--ceremony-result FILE\n"
 	    "  ippyo-trustee decrypt --state STATE --record DIR --out FILE\n"
+	    "      [--box-key HEX] [--committee-key HEX]   (the keys "
+	    "published before the election)\n"
 	    "  ippyo-trustee show --state STATE\n"
 	    "  (all take --passphrase-fd N to read the passphrase from a file "
 	    "descriptor;\n   init takes --test-kdf, FOR TESTS ONLY: weak "
@@ -803,6 +807,49 @@ cmd_finish(const struct opts *o)
 	return r;
 }
 
+/* A pinned key from the command line: 64 hex digits, or absent. */
+static int
+pin_key(const char *hex, const char *opt, int *pinned, uint8_t key[32])
+{
+	*pinned = 0;
+	if (hex == NULL)
+		return 0;
+	if (ct_hex_decode(hex, strlen(hex), key, 32) != 0) {
+		fprintf(stderr, "%s: %s must be 64 hex digits (a 32-byte "
+		    "Ed25519 public key)\n", prog, opt);
+		return ERR_USAGE;
+	}
+	*pinned = 1;
+	return 0;
+}
+
+/*
+ * What the trustee must compare with the public bulletin board: the
+ * checks prove the box is the one these keys signed, not that these are
+ * the election's keys (the committee signs the final checkpoint).
+ */
+static void
+print_box(const struct recheck_tally *t, const struct recheck_expect *w)
+{
+	char code[65], bk[65], ck[65];
+
+	if (ct_hex_encode(t->head, 32, code, sizeof(code)) != 0 ||
+	    ct_hex_encode(t->box_key, 32, bk, sizeof(bk)) != 0 ||
+	    ct_hex_encode(t->committee_key, 32, ck, sizeof(ck)) != 0)
+		return;
+	printf("the box: %llu ballots, %llu signed checkpoints, all matching "
+	    "its chain\n  final tracking code  %s\n  box key (server)     %s"
+	    "%s\n  committee key        %s%s\n", (unsigned long long)t->cast,
+	    (unsigned long long)t->checkpoints, code, bk, w->pin_box_key ?
+	    "  (= --box-key)" : "", ck, w->pin_committee_key ?
+	    "  (= --committee-key)" : "");
+	printf("COMPARE the ballot count and final tracking code with the "
+	    "public bulletin board, and both keys with the ones published "
+	    "before the election%s\n", w->pin_box_key &&
+	    w->pin_committee_key ? " (the keys: done, pinned)" :
+	    " (or pin them: --box-key HEX --committee-key HEX)");
+}
+
 static void
 out_exists(const char *path)
 {
@@ -849,10 +896,15 @@ cmd_decrypt(const struct opts *o)
 	w.nq = s.nq;
 	memcpy(w.qual, s.qual, sizeof(w.qual));
 	memcpy(w.key, s.key, GROUP_POINT_LEN);
+	if ((r = pin_key(o->box_key, "--box-key", &w.pin_box_key,
+	    w.box_key)) != 0 || (r = pin_key(o->committee_key,
+	    "--committee-key", &w.pin_committee_key, w.committee_key)) != 0)
+		goto out;
 	if ((r = recheck_tally(o->record, &w, &t, why, sizeof(why))) != 0) {
 		fprintf(stderr, "%s: refusing to decrypt: %s\n", prog, why);
 		goto out;
 	}
+	print_box(t, &w);
 	if (t->counted == 0) {
 		fprintf(stderr, "%s: no ballot counts; there is nothing to "
 		    "decrypt\n", prog);
@@ -989,6 +1041,10 @@ main(int argc, char **argv)
 			o.result = v;
 		else if (strcmp(a, "--record") == 0)
 			o.record = v;
+		else if (strcmp(a, "--box-key") == 0)
+			o.box_key = v;
+		else if (strcmp(a, "--committee-key") == 0)
+			o.committee_key = v;
 		else if (strcmp(a, "--index") == 0 &&
 		    strparse_u64(v, LIMIT_TRUSTEES_MAX, &o.index) == 0 &&
 		    o.index > 0)

@@ -2,10 +2,13 @@
  * test_ceremony.c - a 3-of-5 trustee key ceremony through the real
  * programs (`ippyo ceremony ...` against PostgreSQL, `ippyo-trustee`
  * on files), with a cheating trustee detected, complained about and
- * excluded, forged, unsigned, replayed and duplicate posts refused, a
- * wrong passphrase and a tampered trustee file refused, and then the
- * tally: the trustees decrypt only the true sums of a small record, k of
- * them give the right counts and k-1 cannot.
+ * excluded, forged, unsigned, replayed and duplicate posts refused,
+ * junk and false complaints refused without taking the real one's
+ * place, an undecodable share complained about, a wrong passphrase and
+ * a tampered trustee file refused, and then the tally: the trustees
+ * decrypt only the true sums of a small, signed box (forged or stale
+ * checkpoints and unpinned keys refused), never over an existing file,
+ * k of them give the right counts and k-1 cannot.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -32,6 +35,7 @@
 #include "crypto/elgamal.h"
 #include "crypto/seal.h"
 #include "crypto/secret.h"
+#include "crypto/sign.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "registry/resident.h"
@@ -627,6 +631,9 @@ static const uint8_t choice0[4][3] = { {1, 0, 0}, {0, 1, 0}, {0, 1, 0},
 static const uint8_t choice1[4][2] = { {1, 1}, {0, 1}, {1, 0}, {1, 1} };
 
 static struct election *rec_e;
+static struct sign_key *rec_box_key, *rec_committee_key;
+static uint8_t rec_codes[5][32];	/* the chain: seed, positions 1..4 */
+static char rec_at[5][CLOCK_TEXT_LEN];	/* entry times (and [0]) */
 static uint8_t rec_ballot1[1 << 16];	/* position 1's contest 0 */
 static size_t rec_ballot1_len;
 
@@ -679,12 +686,62 @@ tally_json(int cheat)
 	return buf;
 }
 
+/* One checkpoint as PROTOCOL-record §8 has it, signed; appended to o. */
+static size_t
+checkpoint_json(char *buf, size_t o, size_t max, uint64_t pos,
+    const uint8_t code[32], int final, int forge)
+{
+	struct sign_key *k = final ? rec_committee_key : rec_box_key;
+	struct vbuf *m = vbuf_new(512);
+	uint8_t pk[32], sig[64];
+	char ch[65], pkh[65], sh[129];
+
+	ASSERT_OK(vbuf_put_cstring(m, ID));
+	ASSERT_OK(vbuf_put_u64(m, pos));
+	ASSERT_OK(vbuf_put(m, code, 32));
+	ASSERT_OK(vbuf_put_cstring(m, rec_at[4]));
+	ASSERT_OK(sign_sign(k, final ? "box-final" : "box-checkpoint",
+	    vbuf_ptr(m), vbuf_len(m), sig));
+	vbuf_free(m);
+	if (forge)
+		sig[10] ^= 1;
+	sign_key_public(k, pk);
+	hex_of(code, 32, ch);
+	hex_of(pk, 32, pkh);
+	hex_of(sig, 64, sh);
+	return o + (size_t)snprintf(buf + o, max - o, "%s{\"position\":%llu,"
+	    "\"tracking_code\":\"%s\",\"at\":\"%s\",\"final\":%s,"
+	    "\"public_key\":\"%s\",\"signature\":\"%s\"}", o > 1 ? "," : "",
+	    (unsigned long long)pos, ch, rec_at[4], final ? "true" : "false",
+	    pkh, sh);
+}
+
+/*
+ * checkpoints.json: a periodic checkpoint (position p1, code c1) under
+ * the box key, then the final one (p2, c2) under the committee key;
+ * forge names one whose signature is altered ("periodic").
+ */
+static char *
+checkpoints_json(uint64_t p1, const uint8_t *c1, uint64_t p2,
+    const uint8_t *c2, const char *forge)
+{
+	static char buf[4096];
+	size_t o = 1;
+
+	buf[0] = '[';
+	o = checkpoint_json(buf, o, sizeof(buf), p1, c1, 0, forge != NULL);
+	o = checkpoint_json(buf, o, sizeof(buf), p2, c2, 1, 0);
+	snprintf(buf + o, sizeof(buf) - o, "]");
+	return buf;
+}
+
 static void
 build_record(void)
 {
 	struct vbuf *box = vbuf_new(1 << 22);
 	uint8_t code[32], hash[32], cctx[32];
-	char kh[131], ch[65], cch[65], js[4096];
+	char kh[131], ch[65], cch[65], js[4096], bkh[65], ckh[65];
+	uint8_t bpk[32], cpk[32];
 	int i;
 
 	ASSERT_OK(election_load(g.db, ID, &rec_e));
@@ -694,6 +751,7 @@ build_record(void)
 	ASSERT_OK(vbuf_put_u8(box, 1));
 	ASSERT_OK(vbuf_put_u64(box, 4));
 	box_seed(rec_e->context_hash, code);
+	memcpy(rec_codes[0], code, 32);
 	for (i = 0; i < 4; i++) {
 		const uint8_t *sel[2] = { choice0[i], choice1[i] };
 		struct vbuf *b = vbuf_new(1 << 20);
@@ -701,6 +759,7 @@ build_record(void)
 		char at[CLOCK_TEXT_LEN];
 
 		clock_format_us(clock_now_us(), at);
+		memcpy(rec_at[i + 1], at, sizeof(at));
 		ASSERT_OK(ballot_encrypt(rec_e, aliases[i], sel, b));
 		ASSERT_OK(cfile_write(p("%s/ballot-%d", g.work, i + 1),
 		    vbuf_ptr(b), vbuf_len(b)));
@@ -712,6 +771,7 @@ build_record(void)
 		}
 		ballot_hash(vbuf_ptr(b), vbuf_len(b), hash);
 		box_tracking_code(rec_e->context_hash, code, i + 1, hash, at, code);
+		memcpy(rec_codes[i + 1], code, 32);
 		ASSERT_OK(vbuf_put_u64(box, (uint64_t)i + 1));
 		ASSERT_OK(vbuf_put_cstring(box, aliases[i]));
 		ASSERT_OK(vbuf_put(box, hash, 32));
@@ -727,6 +787,15 @@ build_record(void)
 	    "\"admitted_in_person\"}]");
 	put_text("admitted.json", "[\"cccccccccccccccccccccccccccccccc\"]");
 	put_text("counted.json", "{\"positions\":[2,3]}");
+	ASSERT_OK(sign_key_generate(&rec_box_key));
+	ASSERT_OK(sign_key_generate(&rec_committee_key));
+	sign_key_public(rec_box_key, bpk);
+	sign_key_public(rec_committee_key, cpk);
+	hex_of(bpk, 32, bkh);
+	hex_of(cpk, 32, ckh);
+	/* a periodic checkpoint at 2, the final one at the head (4) */
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 4,
+	    rec_codes[4], NULL));
 	hex_of(elgamal_key_encoded(rec_e->key), 65, kh);
 	hex_of(rec_e->context_hash, 32, ch);
 	ASSERT_OK(ceremony_context(rec_e->manifest_bytes, rec_e->manifest_len,
@@ -736,8 +805,9 @@ build_record(void)
 	    "\"election_id\":\"%s\",\"created_us\":1,\"public_key\":\"%s\","
 	    "\"context_hash\":\"%s\",\"test_single_key\":false,\"ceremony\":"
 	    "{\"n\":5,\"k\":3,\"context\":\"%s\",\"qualified\":[1,3,4,5]},"
-	    "\"box_key\":\"%064d\",\"committee_key\":\"%064d\","
-	    "\"ballots_cast\":4,\"ballots_counted\":2}", ID, kh, ch, cch, 0, 0);
+	    "\"box_key\":\"%s\",\"committee_key\":\"%s\","
+	    "\"ballots_cast\":4,\"ballots_counted\":2}", ID, kh, ch, cch, bkh,
+	    ckh);
 	put_text("election.json", js);
 	put_text("tally.json", tally_json(0));
 }
@@ -796,6 +866,71 @@ TEST(trustees_decrypt_only_the_true_sums)
 	    p("%s/rec/trustee-01.json", g.work), "--passphrase-fd", "3");
 	OUT_HAS("counted.json: position 1 is counted but must not be");
 	put_text("counted.json", "{\"positions\":[2,3]}");
+	/*
+	 * The box must be the one its keys signed: a forged checkpoint
+	 * signature; a final checkpoint that is not the box's head (a box
+	 * changed or cut after it was signed); keys other than the pinned.
+	 */
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 4,
+	    rec_codes[4], "periodic"));
+	RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+	    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work), "--out",
+	    p("%s/rec/trustee-01.json", g.work), "--passphrase-fd", "3");
+	OUT_HAS("refusing to decrypt: checkpoints.json: checkpoint 1: the "
+	    "signature does not verify");
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 4,
+	    rec_codes[3], NULL));
+	RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+	    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work), "--out",
+	    p("%s/rec/trustee-01.json", g.work), "--passphrase-fd", "3");
+	OUT_HAS("checkpoints.json: checkpoint 2: its tracking code is not the "
+	    "box's at position 4");
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 3,
+	    rec_codes[3], NULL));
+	RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+	    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work), "--out",
+	    p("%s/rec/trustee-01.json", g.work), "--passphrase-fd", "3");
+	OUT_HAS("checkpoints.json: the final checkpoint is at position 3, but "
+	    "the box holds 4 ballots");
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 4,
+	    rec_codes[4], NULL));
+	{
+		uint8_t bpk[32], cpk[32];
+		char bkh[65], ckh[65];
+
+		sign_key_public(rec_box_key, bpk);
+		sign_key_public(rec_committee_key, cpk);
+		hex_of(bpk, 32, bkh);
+		hex_of(cpk, 32, ckh);
+		RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+		    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work),
+		    "--out", p("%s/rec/trustee-01.json", g.work),
+		    "--passphrase-fd", "3", "--box-key", bkh, "--committee-key",
+		    bkh);
+		OUT_HAS("refusing to decrypt: election.json: committee_key is "
+		    "not the one you were given (--committee-key)");
+		RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+		    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work),
+		    "--out", p("%s/rec/trustee-01.json", g.work),
+		    "--passphrase-fd", "3", "--box-key", ckh);
+		OUT_HAS("election.json: box_key is not the one you were given");
+		ASSERT_INT_NE(access(p("%s/rec/trustee-01.json", g.work), F_OK),
+		    0);
+		/* trustee 1 pins both and decrypts */
+		RUN_OK(PASS, "ippyo-trustee", "decrypt", "--state",
+		    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work),
+		    "--out", p("%s/rec/trustee-01.json", g.work),
+		    "--passphrase-fd", "3", "--box-key", bkh, "--committee-key",
+		    ckh);
+		OUT_HAS(p("box key (server)     %s  (= --box-key)", bkh));
+		OUT_HAS(p("committee key        %s  (= --committee-key)", ckh));
+		OUT_HAS("the box: 4 ballots, 2 signed checkpoints");
+		hex_of(rec_codes[4], 32, bkh);
+		OUT_HAS(p("final tracking code  %s", bkh));
+		OUT_HAS("COMPARE the ballot count and final tracking code with "
+		    "the public bulletin board");
+		load_dshares(1, ds[1]);
+	}
 	/* --out naming an existing file (here the trustee file): refused,
 	 * the file untouched */
 	{
@@ -821,9 +956,7 @@ TEST(trustees_decrypt_only_the_true_sums)
 	    p("%s/t2/state", g.work), "--record", p("%s/rec", g.work), "--out",
 	    p("%s/rec/trustee-02.json", g.work), "--passphrase-fd", "3");
 	OUT_HAS("the ceremony is not finished for you");
-	for (j = 1; j <= N; j++) {
-		if (j == 2)
-			continue;
+	for (j = 3; j <= N; j++) {
 		RUN_OK(PASS, "ippyo-trustee", "decrypt", "--state",
 		    p("%s/t%d/state", g.work, j), "--record", p("%s/rec", g.work),
 		    "--out", p("%s/rec/trustee-%02d.json", g.work, j),
@@ -895,6 +1028,8 @@ TEST(trustees_decrypt_only_the_true_sums)
 	group_point_free(mG);
 	group_point_free(Pj);
 	election_free(rec_e);
+	sign_key_free(rec_box_key);
+	sign_key_free(rec_committee_key);
 	testdb_free(g.db, g.name);
 	/* the work directory holds only test files */
 	{
