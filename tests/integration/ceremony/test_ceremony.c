@@ -735,11 +735,51 @@ checkpoints_json(uint64_t p1, const uint8_t *c1, uint64_t p2,
 	return buf;
 }
 
+/*
+ * ballots.bin from the files ballot-1..4 (times rec_at), the chain in
+ * rec_codes, and checkpoints.json signing it.
+ */
+static void
+write_box(void)
+{
+	struct vbuf *box = vbuf_new(1 << 22);
+	uint8_t code[32], hash[32];
+	int i;
+
+	ASSERT_OK(vbuf_put(box, "IPPYOBOX", 8));
+	ASSERT_OK(vbuf_put_u8(box, 1));
+	ASSERT_OK(vbuf_put_u64(box, 4));
+	box_seed(rec_e->context_hash, code);
+	memcpy(rec_codes[0], code, 32);
+	for (i = 0; i < 4; i++) {
+		uint8_t *f = NULL;
+		size_t l = 0;
+
+		ASSERT_OK(file_read(p("%s/ballot-%d", g.work, i + 1), 1 << 20, 0,
+		    &f, &l));
+		ballot_hash(f, l, hash);
+		box_tracking_code(rec_e->context_hash, code, i + 1, hash,
+		    rec_at[i + 1], code);
+		memcpy(rec_codes[i + 1], code, 32);
+		ASSERT_OK(vbuf_put_u64(box, (uint64_t)i + 1));
+		ASSERT_OK(vbuf_put_cstring(box, aliases[i]));
+		ASSERT_OK(vbuf_put(box, hash, 32));
+		ASSERT_OK(vbuf_put(box, code, 32));
+		ASSERT_OK(vbuf_put_cstring(box, rec_at[i + 1]));
+		ASSERT_OK(vbuf_put_string(box, f, l));
+		free(f);
+	}
+	put_file("ballots.bin", vbuf_ptr(box), vbuf_len(box));
+	vbuf_free(box);
+	/* a periodic checkpoint at 2, the final one at the head (4) */
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 4,
+	    rec_codes[4], NULL));
+}
+
 static void
 build_record(void)
 {
-	struct vbuf *box = vbuf_new(1 << 22);
-	uint8_t code[32], hash[32], cctx[32];
+	uint8_t cctx[32];
 	char kh[131], ch[65], cch[65], js[4096], bkh[65], ckh[65];
 	uint8_t bpk[32], cpk[32];
 	int i;
@@ -747,19 +787,12 @@ build_record(void)
 	ASSERT_OK(election_load(g.db, ID, &rec_e));
 	ASSERT_INT_EQ(mkdir(p("%s/rec", g.work), 0700), 0);
 	put_file("manifest.bin", rec_e->manifest_bytes, rec_e->manifest_len);
-	ASSERT_OK(vbuf_put(box, "IPPYOBOX", 8));
-	ASSERT_OK(vbuf_put_u8(box, 1));
-	ASSERT_OK(vbuf_put_u64(box, 4));
-	box_seed(rec_e->context_hash, code);
-	memcpy(rec_codes[0], code, 32);
 	for (i = 0; i < 4; i++) {
 		const uint8_t *sel[2] = { choice0[i], choice1[i] };
 		struct vbuf *b = vbuf_new(1 << 20);
 		struct ballot bd;
-		char at[CLOCK_TEXT_LEN];
 
-		clock_format_us(clock_now_us(), at);
-		memcpy(rec_at[i + 1], at, sizeof(at));
+		clock_format_us(clock_now_us(), rec_at[i + 1]);
 		ASSERT_OK(ballot_encrypt(rec_e, aliases[i], sel, b));
 		ASSERT_OK(cfile_write(p("%s/ballot-%d", g.work, i + 1),
 		    vbuf_ptr(b), vbuf_len(b)));
@@ -769,33 +802,20 @@ build_record(void)
 			memcpy(rec_ballot1, bd.contest[0], ELGAMAL_CT_LEN);
 			rec_ballot1_len = ELGAMAL_CT_LEN;
 		}
-		ballot_hash(vbuf_ptr(b), vbuf_len(b), hash);
-		box_tracking_code(rec_e->context_hash, code, i + 1, hash, at, code);
-		memcpy(rec_codes[i + 1], code, 32);
-		ASSERT_OK(vbuf_put_u64(box, (uint64_t)i + 1));
-		ASSERT_OK(vbuf_put_cstring(box, aliases[i]));
-		ASSERT_OK(vbuf_put(box, hash, 32));
-		ASSERT_OK(vbuf_put(box, code, 32));
-		ASSERT_OK(vbuf_put_cstring(box, at));
-		ASSERT_OK(vbuf_put_string(box, vbuf_ptr(b), vbuf_len(b)));
 		vbuf_free(b);
 	}
-	put_file("ballots.bin", vbuf_ptr(box), vbuf_len(box));
-	vbuf_free(box);
+	ASSERT_OK(sign_key_generate(&rec_box_key));
+	ASSERT_OK(sign_key_generate(&rec_committee_key));
+	write_box();
 	put_text("superseded.json", "[{\"position\":1,\"by\":2,\"reason\":"
 	    "\"revote\"},{\"position\":4,\"by\":null,\"reason\":"
 	    "\"admitted_in_person\"}]");
 	put_text("admitted.json", "[\"cccccccccccccccccccccccccccccccc\"]");
 	put_text("counted.json", "{\"positions\":[2,3]}");
-	ASSERT_OK(sign_key_generate(&rec_box_key));
-	ASSERT_OK(sign_key_generate(&rec_committee_key));
 	sign_key_public(rec_box_key, bpk);
 	sign_key_public(rec_committee_key, cpk);
 	hex_of(bpk, 32, bkh);
 	hex_of(cpk, 32, ckh);
-	/* a periodic checkpoint at 2, the final one at the head (4) */
-	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 4,
-	    rec_codes[4], NULL));
 	hex_of(elgamal_key_encoded(rec_e->key), 65, kh);
 	hex_of(rec_e->context_hash, 32, ch);
 	ASSERT_OK(ceremony_context(rec_e->manifest_bytes, rec_e->manifest_len,
@@ -833,6 +853,52 @@ load_dshares(int j, uint8_t ds[2][3][DKG_DSHARE_LEN])
 			    json_string_length(v), ds[c][o], DKG_DSHARE_LEN));
 		}
 	json_decref(root);
+}
+
+/*
+ * The counted ballots' nonces cancel for contest 0, option 2 (ballot 3's
+ * alpha there made -alpha of ballot 2's; proofs are not the trustee's
+ * check): that sum has the identity alpha and decrypt writes "" for it
+ * (PROTOCOL-record §9) instead of failing.
+ */
+static void
+identity_alpha_gets_no_share(void)
+{
+	struct point *a = group_point_new();
+	struct ballot b2, b3;
+	uint8_t *f2 = NULL, *f3 = NULL;
+	size_t l2 = 0, l3 = 0, c, o;
+	json_error_t e;
+	json_t *root, *sh;
+
+	ASSERT_OK(file_read(p("%s/ballot-2", g.work), 1 << 20, 0, &f2, &l2));
+	ASSERT_OK(file_read(p("%s/ballot-3", g.work), 1 << 20, 0, &f3, &l3));
+	ASSERT_OK(ballot_decode(rec_e, f2, l2, &b2));
+	ASSERT_OK(ballot_decode(rec_e, f3, l3, &b3));
+	ASSERT_OK(group_point_decode(a, b2.contest[0] + 2 * ELGAMAL_CT_LEN,
+	    GROUP_POINT_LEN, 0));
+	ASSERT_OK(group_point_neg(a, a));
+	ASSERT_OK(group_point_encode(a, (uint8_t *)(uintptr_t)b3.contest[0] +
+	    2 * ELGAMAL_CT_LEN, 0));
+	ASSERT_OK(cfile_write(p("%s/ballot-3", g.work), f3, l3));
+	write_box();
+	put_text("tally.json", tally_json(0));
+	RUN_OK(PASS, "ippyo-trustee", "decrypt", "--state",
+	    p("%s/t3/state", g.work), "--record", p("%s/rec", g.work), "--out",
+	    p("%s/rec/identity-03.json", g.work), "--passphrase-fd", "3");
+	root = json_load_file(p("%s/rec/identity-03.json", g.work),
+	    JSON_REJECT_DUPLICATES, &e);
+	ASSERT_NOT_NULL(root);
+	sh = json_object_get(root, "shares");
+	for (c = 0; c < 2; c++)
+		for (o = 0; o < json_array_size(json_array_get(sh, c)); o++)
+			ASSERT_INT_EQ(json_string_length(json_array_get(
+			    json_array_get(sh, c), o)), c == 0 && o == 2 ? 0 :
+			    2 * DKG_DSHARE_LEN);
+	json_decref(root);
+	free(f2);
+	free(f3);
+	group_point_free(a);
 }
 
 TEST(trustees_decrypt_only_the_true_sums)
@@ -1022,6 +1088,7 @@ TEST(trustees_decrypt_only_the_true_sums)
 		}
 		contest_tally_free(ct);
 	}
+	identity_alpha_gets_no_share();
 	for (j = 0; j < N; j++)
 		free(pubs[j]);
 	bsgs_table_free(tab);
