@@ -661,11 +661,20 @@ dkg_trustee_complain(const struct dkg_trustee *t, uint32_t i,
 		return len < DKG_SHARE_LEN ? ERR_TRUNCATED : ERR_TRAILING_DATA;
 	if ((E = group_point_new()) == NULL)
 		return ERR_NOMEM;
+	/*
+	 * An E that does not decode: there is no ECDH point to prove, and
+	 * i's signature on it is the whole case (dkg_complaint_check finds
+	 * it justified without reading the complaint), so the complaint is
+	 * DKG_COMPLAINT_LEN zero bytes.
+	 */
+	if (group_point_decode(E, share, GROUP_POINT_LEN, 0) != 0) {
+		group_point_free(E);
+		return 0;
+	}
 	u32be(lab, i);
 	u32be(lab + 4, t->index);
 	z = sec_open(t);
-	if ((r = group_point_decode(E, share, GROUP_POINT_LEN, 0)) != 0 ||
-	    (r = group_mul(E, &z->x, E)) != 0 ||
+	if ((r = group_mul(E, &z->x, E)) != 0 ||
 	    (r = group_point_encode(E, out, 0)) != 0 ||
 	    (r = proof_dleq_prove(HASH_TAG_DLEQ, t->p.context, lab, sizeof(lab),
 	    &z->x, t->X, share, out, out + GROUP_POINT_LEN)) != 0)
@@ -676,7 +685,7 @@ dkg_trustee_complain(const struct dkg_trustee *t, uint32_t i,
 }
 
 int
-dkg_complaint_check(const struct dkg_params *p, uint32_t i, uint32_t j,
+dkg_complaint_judge(const struct dkg_params *p, uint32_t i, uint32_t j,
     const uint8_t *pub_i, const uint8_t *pub_j, const uint8_t *share,
     size_t share_len, const uint8_t *complaint, size_t len)
 {
@@ -700,7 +709,7 @@ dkg_complaint_check(const struct dkg_params *p, uint32_t i, uint32_t j,
 	 * itself), so the complaint cannot stand.
 	 */
 	if (share_sig_check(p, i, j, pub_i, share) != 0)
-		return ERR_VERIFY;
+		return ERR_PERM;
 	if ((E = group_point_new()) == NULL)
 		return ERR_NOMEM;
 	/* i signed an E that does not even decode: justified */
@@ -714,7 +723,7 @@ dkg_complaint_check(const struct dkg_params *p, uint32_t i, uint32_t j,
 	if ((r = proof_dleq_verify(HASH_TAG_DLEQ, p->context, lab, sizeof(lab),
 	    pub_j, share, complaint, complaint + GROUP_POINT_LEN,
 	    PROOF_DLEQ_LEN)) != 0) {
-		r = ERR_VERIFY;
+		r = ERR_PERM;
 		goto out;
 	}
 	r = share_open(p, i, j, pub_i, pub_j, complaint, share, &s);
@@ -726,6 +735,17 @@ dkg_complaint_check(const struct dkg_params *p, uint32_t i, uint32_t j,
 out:
 	group_point_free(E);
 	return r;
+}
+
+int
+dkg_complaint_check(const struct dkg_params *p, uint32_t i, uint32_t j,
+    const uint8_t *pub_i, const uint8_t *pub_j, const uint8_t *share,
+    size_t share_len, const uint8_t *complaint, size_t len)
+{
+	int r = dkg_complaint_judge(p, i, j, pub_i, pub_j, share, share_len,
+	    complaint, len);
+
+	return r == ERR_PERM ? ERR_VERIFY : r;
 }
 
 /* 1 when qual[0..nq) are distinct indices in 1..n. */

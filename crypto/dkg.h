@@ -182,7 +182,10 @@ int dkg_trustee_has_share(const struct dkg_trustee *t, uint32_t i);
 
 /*
  * t (trustee j) writes a complaint against the share it got from i
- * (share of len bytes, checked).  out: DKG_COMPLAINT_LEN bytes.
+ * (share of len bytes, checked).  out: DKG_COMPLAINT_LEN bytes.  For a
+ * share whose E does not decode there is nothing to prove (i's signature
+ * on it is the evidence) and the complaint is DKG_COMPLAINT_LEN zero
+ * bytes; dkg_complaint_check does not read it in that case.
  */
 int dkg_trustee_complain(const struct dkg_trustee *t, uint32_t i,
     const uint8_t *share, size_t len, uint8_t out[DKG_COMPLAINT_LEN])
@@ -194,9 +197,22 @@ int dkg_trustee_complain(const struct dkg_trustee *t, uint32_t i,
  * dkg_public_verify; there is no length argument: each must be exactly
  * dkg_public_len(p) readable bytes.  share and complaint have lengths
  * (checked).  i's signature on the share is checked first.
- * 0: justified (i signed a bad share: exclude i).  ERR_VERIFY: not
- * justified (the share is not signed by i, the complaint's proof fails,
- * or the share is good).
+ * 0: justified (i signed a bad share: exclude i; for a signed share
+ * whose E does not decode the complaint's bytes are not read).
+ * ERR_PERM: the complaint cannot stand (the share is not signed by i,
+ * or the proof that Z = x_j·E fails: not made by j, or altered).
+ * ERR_VERIFY: the proof holds and the share is good (a false
+ * complaint).  Safe on untrusted input.
+ */
+int dkg_complaint_judge(const struct dkg_params *p, uint32_t i, uint32_t j,
+    const uint8_t *pub_i, const uint8_t *pub_j, const uint8_t *share,
+    size_t share_len, const uint8_t *complaint, size_t len) DKG_WUR;
+
+/*
+ * dkg_complaint_judge with both refusals as ERR_VERIFY: 0 justified,
+ * ERR_VERIFY not justified (the share is not signed by i, the
+ * complaint's proof fails, or the share is good).  The verifier's
+ * second engine (audit/) gives the same answers.
  */
 int dkg_complaint_check(const struct dkg_params *p, uint32_t i, uint32_t j,
     const uint8_t *pub_i, const uint8_t *pub_j, const uint8_t *share,

@@ -26,15 +26,15 @@
 
 static const char *const kind_names[] = { "", "public", "share", "complaint" };
 
-int
-cfile_write(const char *path, const uint8_t *p, size_t len)
+static int
+write_flags(const char *path, const uint8_t *p, size_t len, int flags)
 {
 	size_t o = 0;
 	int fd, r = 0;
 
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0644)) < 0)
-		return ERR_IO;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    flags, 0644)) < 0)
+		return errno == EEXIST && (flags & O_EXCL) ? ERR_EXISTS : ERR_IO;
 	while (o < len) {
 		ssize_t w = write(fd, p + o, len - o);
 
@@ -50,7 +50,22 @@ cfile_write(const char *path, const uint8_t *p, size_t len)
 		r = ERR_IO;
 	if (close(fd) != 0 && r == 0)
 		r = ERR_IO;
+	/* a new file left half-written would block the next try */
+	if (r != 0 && (flags & O_EXCL))
+		(void)unlink(path);
 	return r;
+}
+
+int
+cfile_write(const char *path, const uint8_t *p, size_t len)
+{
+	return write_flags(path, p, len, O_TRUNC);
+}
+
+int
+cfile_write_new(const char *path, const uint8_t *p, size_t len)
+{
+	return write_flags(path, p, len, O_EXCL);
 }
 
 /* Serialises the ceremony steps of one election. */
@@ -241,12 +256,17 @@ check_message(struct db *db, const char *id, int attempt, const struct cmsg *m,
 		r = ERR_FORMAT;
 		goto out;
 	}
-	r = dkg_complaint_check(&m->p, m->to, m->from, pi, pj, m->body,
+	/*
+	 * Only a justified complaint is stored.  The envelope is not signed
+	 * by the complainer, so anyone can post "a complaint by j": one that
+	 * cannot stand (ERR_PERM) or is false (ERR_VERIFY) is refused and
+	 * leaves no row, so it cannot take j's place and block j's real
+	 * complaint (the table keeps one per complainer and accused).
+	 */
+	r = dkg_complaint_judge(&m->p, m->to, m->from, pi, pj, m->body,
 	    DKG_SHARE_LEN, m->body + DKG_SHARE_LEN, DKG_COMPLAINT_LEN);
 	if (r == 0)
 		*justified = 1;
-	else if (r == ERR_VERIFY)
-		r = 0;
  out:
 	free(pi);
 	free(pj);
@@ -281,6 +301,10 @@ ceremony_post(struct db *db, const char *election_id, const uint8_t *file,
 	}
 	if ((r = cmsg_decode(file, len, &p, &m)) != 0)
 		goto rollback;
+	/* what it is, also for the caller's message when it is refused */
+	out->kind = m.kind;
+	out->from = m.from;
+	out->to = m.to;
 	{
 		struct db_param q[5] = {
 			DB_TEXT(election_id), DB_I64(attempt),

@@ -43,12 +43,12 @@ int ceremony_start(struct db *db, const char *election_id, uint32_t n,
     uint32_t k, int restart, const char *actor, struct vbuf *desc)
     CEREMONY_WUR;
 
-/* What one accepted post was. */
+/* What one post was (kind, from, to also when refused after decoding). */
 struct ceremony_posted {
 	enum cmsg_kind kind;
 	uint32_t from;			/* sender / complainer */
 	uint32_t to;			/* recipient / accused; 0: public */
-	int justified;			/* complaints: 1 justified, 0 not */
+	int justified;			/* complaints: always 1 once accepted */
 };
 
 /*
@@ -58,14 +58,20 @@ struct ceremony_posted {
  *  - a share: the sender's public message must be there, and the share
  *    must carry the sender's signature (dkg_share_check_signature);
  *  - a complaint: both public messages must be there; it is judged with
- *    dkg_complaint_check and stored either way (the record lists every
- *    complaint raised), justified or not.
+ *    dkg_complaint_judge and stored only when justified.  The envelope
+ *    is not signed by the complainer, so a complaint that does not stand
+ *    is refused without a row: a junk complaint posted in j's name
+ *    cannot take the place of j's real one.
  * ERR_NOT_FOUND (no ceremony), ERR_WRONG_STATE (finished, or the
  * election has left roll_frozen; or a share/complaint before the public
  * messages it needs), ERR_MISMATCH (another ceremony or attempt),
  * ERR_DUPLICATE (this kind from this sender to this recipient is already
  * there: replays and second versions are refused), ERR_VERIFY (a public
- * message or a share signature does not verify), decoding errors.
+ * message or a share signature does not verify; a complaint about a
+ * share that is good), ERR_PERM (a complaint that cannot stand: the
+ * share is not signed by the accused, or the complainer's proof fails),
+ * decoding errors.  Once the envelope decodes, out->kind, from and to
+ * are set even when the post is refused.
  */
 int ceremony_post(struct db *db, const char *election_id, const uint8_t *file,
     size_t len, const char *actor, struct ceremony_posted *out) CEREMONY_WUR;
@@ -120,5 +126,13 @@ int ceremony_export(struct db *db, const char *election_id, const char *dir)
 
 /* Writes len bytes to path (created or replaced, mode 0644, fsync'd). */
 int cfile_write(const char *path, const uint8_t *p, size_t len) CEREMONY_WUR;
+
+/*
+ * Writes len bytes to a NEW file path (mode 0644, fsync'd): ERR_EXISTS
+ * when anything is there already (even a dangling symbolic link), which
+ * is left untouched; on a write error the new file is removed.
+ */
+int cfile_write_new(const char *path, const uint8_t *p, size_t len)
+    CEREMONY_WUR;
 
 #endif /* IPPYO_TALLY_CEREMONY_H */

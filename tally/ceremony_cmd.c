@@ -89,22 +89,33 @@ cmd_start(struct db *db, const char *id, uint64_t n, uint64_t k, int restart,
 }
 
 static const char *
-post_error(int r)
+post_error(int r, const struct ceremony_posted *res)
 {
+	int complaint = res->kind == CMSG_COMPLAINT;
+
 	switch (r) {
 	case ERR_DUPLICATE:
 		return "already posted (a replay or a second version): refused";
 	case ERR_VERIFY:
+		if (complaint)
+			return "complaint refused, nothing stored: the share it "
+			    "is about is good (a false complaint; no one is "
+			    "excluded)";
 		return "does not verify (a public message whose proofs or "
 		    "signature fail, or a share not signed by its sender: "
 		    "unsigned, forged or altered; ask the sender again)";
+	case ERR_PERM:
+		return "complaint refused, nothing stored: it cannot be proven "
+		    "(the share is not signed by the accused, or the "
+		    "complainer's proof fails: not made by that trustee, or "
+		    "altered); the trustee's own complaint can still be posted";
 	case ERR_MISMATCH:
 		return "belongs to another ceremony (election, n, k or "
 		    "abandoned attempt)";
 	case ERR_WRONG_STATE:
 		return "not now: the sender's and recipient's public messages "
 		    "come first, and nothing is taken once the ceremony has "
-		    "finished";
+		    "finished or the election has left roll_frozen";
 	case ERR_NOT_FOUND:
 		return "no ceremony for this election";
 	default:
@@ -122,13 +133,14 @@ cmd_post(struct db *db, const char *id, int nfiles, char **files)
 		uint8_t *raw = NULL;
 		size_t len = 0;
 
+		memset(&res, 0, sizeof(res));
 		if ((r = file_read(files[i], CFILE_MAX, FILE_NOFOLLOW, &raw,
 		    &len)) == 0)
 			r = ceremony_post(db, id, raw, len, audit_actor(), &res);
 		free(raw);
 		if (r != 0) {
 			fprintf(stderr, "refused  %s: %s\n", files[i],
-			    post_error(r));
+			    post_error(r, &res));
 			bad++;
 			continue;
 		}
@@ -140,9 +152,8 @@ cmd_post(struct db *db, const char *id, int nfiles, char **files)
 			    files[i], res.from, res.to);
 		else
 			printf("accepted %s: complaint by trustee %u about trustee "
-			    "%u: %s\n", files[i], res.from, res.to, res.justified ?
-			    "JUSTIFIED, trustee excluded" : "not justified (no one "
-			    "is excluded)");
+			    "%u: JUSTIFIED, trustee excluded\n", files[i], res.from,
+			    res.to);
 	}
 	return bad ? ERR_VERIFY : 0;
 }
@@ -186,6 +197,21 @@ print_status(const struct ceremony_status *st)
 		    st->p.k);
 }
 
+/* How many public messages or shares between non-excluded are missing. */
+static uint32_t
+status_missing(const struct ceremony_status *st)
+{
+	uint32_t i, j, miss = 0;
+
+	for (i = 1; i <= st->p.n; i++) {
+		miss += !st->has_public[i - 1];
+		for (j = 1; j <= st->p.n; j++)
+			miss += i != j && !st->excluded[i - 1] &&
+			    !st->excluded[j - 1] && !st->has_share[i - 1][j - 1];
+	}
+	return miss;
+}
+
 static int
 cmd_finish(struct db *db, const char *id, const char *out)
 {
@@ -196,14 +222,20 @@ cmd_finish(struct db *db, const char *id, const char *out)
 	if ((b = vbuf_new(CFILE_MAX)) == NULL)
 		return ERR_NOMEM;
 	r = ceremony_finish(db, id, audit_actor(), &st, b);
-	if (r == ERR_WRONG_STATE && st.attempt > 0 && !st.finished) {
+	if (r == ERR_WRONG_STATE && st.attempt > 0 && !st.finished &&
+	    status_missing(&st) == 0)
+		fprintf(stderr, "ippyo ceremony finish: %s: the election is no "
+		    "longer roll_frozen (it has moved on); a ceremony can only "
+		    "finish while the roll is frozen and no key is set\n", id);
+	else if (r == ERR_WRONG_STATE && st.attempt > 0 && !st.finished) {
 		fprintf(stderr, "ippyo ceremony finish: %s: not complete; a "
 		    "trustee who stays silent cannot be excluded, restart "
 		    "without them (docs/PROTOCOL-ceremony.md)\n", id);
 		print_status(&st);
 	} else if (r == ERR_WRONG_STATE)
-		fprintf(stderr, "ippyo ceremony finish: %s: already finished, or "
-		    "the election is not roll_frozen\n", id);
+		fprintf(stderr, "ippyo ceremony finish: %s: %s\n", id,
+		    st.finished ? "already finished" : "the election is not "
+		    "roll_frozen");
 	else if (r == ERR_RANGE)
 		fprintf(stderr, "ippyo ceremony finish: %s: fewer than k trustees "
 		    "remain after exclusions; restart the ceremony\n", id);

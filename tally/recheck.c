@@ -12,6 +12,7 @@
 #include "ballot/box.h"
 #include "ballot/election.h"
 #include "core/err.h"
+#include "core/clock.h"
 #include "core/file.h"
 #include "core/limits.h"
 #include "core/vbuf.h"
@@ -19,6 +20,7 @@
 #include "crypto/ct.h"
 #include "crypto/elgamal.h"
 #include "crypto/hash.h"
+#include "crypto/sign.h"
 #include "tally/recheck.h"
 
 #define JSON_FILE_MAX (256u * 1024 * 1024)
@@ -29,6 +31,12 @@ struct rentry {
 	char alias[BALLOT_ALIAS_LEN + 1];
 	struct ballot b;		/* contests point into the file */
 	int counted;			/* in counted.json */
+};
+
+/* What parse_box matches of one checkpoint (checkpoints.json). */
+struct rcp {
+	uint64_t pos;			/* box position it signs */
+	uint8_t code[32];		/* the chain's code there */
 };
 
 struct rctx {
@@ -123,15 +131,16 @@ get_hex(const json_t *obj, const char *key, uint8_t *out, size_t len)
 
 static int
 check_election_json(struct rctx *x, const struct recheck_expect *w,
-    const struct election *e, uint64_t *cast, uint64_t *counted)
+    struct recheck_tally *t, uint64_t *cast, uint64_t *counted)
 {
+	const struct election *e = t->e;
 	static const char *const keys[] = { "format", "version", "election_id",
 	    "created_us", "public_key", "context_hash", "test_single_key",
 	    "ceremony", "box_key", "committee_key", "ballots_cast",
 	    "ballots_counted" };
 	static const char *const ckeys[] = { "n", "k", "context", "qualified" };
 	json_t *root = NULL, *c, *q;
-	uint8_t key[GROUP_POINT_LEN], ctx[HASH_LEN], cctx[HASH_LEN], pk[32];
+	uint8_t key[GROUP_POINT_LEN], ctx[HASH_LEN], cctx[HASH_LEN];
 	const char *s;
 	size_t i;
 	int64_t a, b;
@@ -148,9 +157,20 @@ check_election_json(struct rctx *x, const struct recheck_expect *w,
 	if (s == NULL || strcmp(s, "ippyo-record") != 0 ||
 	    get_uint(root, "version", 1) != 1 ||
 	    get_uint(root, "created_us", INT64_MAX) < 0 ||
-	    get_hex(root, "box_key", pk, 32) != 0 ||
-	    get_hex(root, "committee_key", pk, 32) != 0) {
+	    get_hex(root, "box_key", t->box_key, 32) != 0 ||
+	    get_hex(root, "committee_key", t->committee_key, 32) != 0) {
 		fail(x, r, "election.json: format, version or keys malformed");
+		goto out;
+	}
+	if (w->pin_box_key && memcmp(t->box_key, w->box_key, 32) != 0) {
+		fail(x, r = ERR_MISMATCH, "election.json: box_key is not the "
+		    "one you were given (--box-key)");
+		goto out;
+	}
+	if (w->pin_committee_key && memcmp(t->committee_key,
+	    w->committee_key, 32) != 0) {
+		fail(x, r = ERR_MISMATCH, "election.json: committee_key is not "
+		    "the one you were given (--committee-key)");
 		goto out;
 	}
 	s = json_string_value(json_object_get(root, "election_id"));
@@ -209,11 +229,132 @@ check_election_json(struct rctx *x, const struct recheck_expect *w,
 	return r;
 }
 
+/*
+ * Reads checkpoints.json (PROTOCOL-record §8): every entry as documented,
+ * in order of position and time, signed under election.json's box_key
+ * (tag box-checkpoint) or, for the final one, committee_key (tag
+ * box-final); exactly one final, the last.  Positions and codes are
+ * matched against the chain by parse_box.
+ */
+static int
+read_checkpoints(struct rctx *x, const struct recheck_tally *t,
+    struct rcp **out, size_t *count)
+{
+	static const char *const keys[] = { "position", "tracking_code", "at",
+	    "final", "public_key", "signature" };
+	json_t *root = NULL;
+	struct rcp *cps = NULL;
+	struct vbuf *m = NULL;
+	const char *prev_at = NULL;
+	size_t i, n = 0;
+	int r;
+
+	*out = NULL;
+	*count = 0;
+	if ((r = read_json(x, "checkpoints.json", &root)) != 0)
+		return r;
+	if (!json_is_array(root) || (n = json_array_size(root)) == 0) {
+		r = fail(x, ERR_FORMAT, "checkpoints.json: not a non-empty array "
+		    "(the box has no signed final checkpoint)");
+		goto out;
+	}
+	if ((cps = calloc(n, sizeof(*cps))) == NULL ||
+	    (m = vbuf_new(512)) == NULL) {
+		r = fail(x, ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		const json_t *cp = json_array_get(root, i), *fin;
+		uint8_t pk[SIGN_PUBLIC_LEN], sig[SIGN_SIG_LEN];
+		const char *at;
+		int64_t pos, us;
+		int final;
+
+		fin = json_object_get(cp, "final");
+		at = json_string_value(json_object_get(cp, "at"));
+		if (!keys_exactly(cp, keys, 6) ||
+		    (pos = get_uint(cp, "position", INT64_MAX)) < 0 ||
+		    get_hex(cp, "tracking_code", cps[i].code, 32) != 0 ||
+		    at == NULL || strlen(at) != CLOCK_TEXT_LEN - 1 ||
+		    clock_parse_us(at, strlen(at), &us) != 0 ||
+		    !json_is_boolean(fin) ||
+		    get_hex(cp, "public_key", pk, sizeof(pk)) != 0 ||
+		    get_hex(cp, "signature", sig, sizeof(sig)) != 0) {
+			r = fail(x, ERR_FORMAT, "checkpoints.json: checkpoint %zu "
+			    "is not as documented", i + 1);
+			goto out;
+		}
+		final = json_is_true(fin);
+		cps[i].pos = (uint64_t)pos;
+		if ((i > 0 && cps[i].pos < cps[i - 1].pos) ||
+		    (prev_at != NULL && strcmp(at, prev_at) < 0)) {
+			r = fail(x, ERR_FORMAT, "checkpoints.json: checkpoint %zu "
+			    "goes back in position or time", i + 1);
+			goto out;
+		}
+		prev_at = at;
+		if (final != (i + 1 == n)) {
+			r = fail(x, ERR_FORMAT, "checkpoints.json: %s",
+			    final ? "a final checkpoint that is not the last" :
+			    "the last checkpoint is not the final one");
+			goto out;
+		}
+		if (memcmp(pk, final ? t->committee_key : t->box_key,
+		    sizeof(pk)) != 0) {
+			r = fail(x, ERR_MISMATCH, "checkpoints.json: checkpoint "
+			    "%zu is signed by a key other than election.json's "
+			    "%s", i + 1, final ? "committee_key" : "box_key");
+			goto out;
+		}
+		vbuf_reset(m);
+		if ((r = vbuf_put_cstring(m, t->e->manifest->id)) != 0 ||
+		    (r = vbuf_put_u64(m, cps[i].pos)) != 0 ||
+		    (r = vbuf_put(m, cps[i].code, 32)) != 0 ||
+		    (r = vbuf_put_cstring(m, at)) != 0) {
+			fail(x, r, "checkpoints.json: %s", err_str(r));
+			goto out;
+		}
+		if (sign_verify(pk, final ? "box-final" : "box-checkpoint",
+		    vbuf_ptr(m), vbuf_len(m), sig) != 0) {
+			r = fail(x, ERR_VERIFY, "checkpoints.json: checkpoint %zu: "
+			    "the signature does not verify", i + 1);
+			goto out;
+		}
+	}
+	*out = cps;
+	cps = NULL;
+	*count = n;
+	r = 0;
+ out:
+	free(cps);
+	vbuf_free(m);
+	json_decref(root);
+	return r;
+}
+
+/*
+ * Checks the checkpoints at position pos against the chain's code there;
+ * *ci is the next checkpoint to check.
+ */
+static int
+match_checkpoints(struct rctx *x, const struct rcp *cps, size_t ncp,
+    size_t *ci, uint64_t pos, const uint8_t code[32])
+{
+	for (; *ci < ncp && cps[*ci].pos == pos; (*ci)++)
+		if (memcmp(cps[*ci].code, code, 32) != 0)
+			return fail(x, ERR_MISMATCH, "checkpoints.json: checkpoint "
+			    "%zu: its tracking code is not the box's at position "
+			    "%llu", *ci + 1, (unsigned long long)pos);
+	return 0;
+}
+
 /* Parses ballots.bin into entries (pointing into p). */
 static int
 parse_box(struct rctx *x, const struct election *e, const uint8_t *p,
-    size_t len, struct rentry **out, uint64_t *count)
+    size_t len, const struct rcp *cps, size_t ncp, struct rentry **out,
+    uint64_t *count, uint8_t head[32])
 {
+	size_t ci = 0;
 	struct vbuf *b = NULL;
 	struct rentry *ent = NULL;
 	uint8_t code[32], hash[BALLOT_HASH_LEN], magic[8], v;
@@ -243,6 +384,8 @@ parse_box(struct rctx *x, const struct election *e, const uint8_t *p,
 		goto out;
 	}
 	box_seed(e->context_hash, code);
+	if ((r = match_checkpoints(x, cps, ncp, &ci, 0, code)) != 0)
+		goto out;
 	for (i = 0; i < n; i++) {
 		const uint8_t *alias, *at, *ballot, *eh, *ec;
 		size_t alen, atlen, blen;
@@ -292,11 +435,21 @@ parse_box(struct rctx *x, const struct election *e, const uint8_t *p,
 			    "tracking-code chain breaks", (unsigned long long)pos);
 			goto out;
 		}
+		if ((r = match_checkpoints(x, cps, ncp, &ci, pos, code)) != 0)
+			goto out;
 	}
 	if ((r = vbuf_expect_end(b)) != 0) {
 		fail(x, r, "ballots.bin: bytes after the last entry");
 		goto out;
 	}
+	/* the final (last) checkpoint must sign the head: the whole box */
+	if (ci != ncp || cps[ncp - 1].pos != n) {
+		fail(x, r = ERR_MISMATCH, "checkpoints.json: the final checkpoint "
+		    "is at position %llu, but the box holds %llu ballots",
+		    (unsigned long long)cps[ncp - 1].pos, (unsigned long long)n);
+		goto out;
+	}
+	memcpy(head, code, 32);
 	*out = ent;
 	ent = NULL;
 	*count = n;
@@ -585,7 +738,9 @@ recheck_tally(const char *dir, const struct recheck_expect *want,
 	struct rctx x = { dir, why, whylen };
 	struct recheck_tally *t = NULL;
 	struct rentry *ent = NULL;
+	struct rcp *cps = NULL;
 	uint8_t *box = NULL, h[HASH_LEN];
+	size_t ncp = 0;
 	size_t boxlen = 0;
 	uint64_t n = 0, cast = 0, counted_json = 0, counted = 0;
 	int r;
@@ -622,12 +777,14 @@ recheck_tally(const char *dir, const struct recheck_expect *want,
 		r = fail(&x, r, "the election key: %s", err_str(r));
 		goto out;
 	}
-	if ((r = check_election_json(&x, want, t->e, &cast,
+	if ((r = check_election_json(&x, want, t, &cast,
 	    &counted_json)) != 0)
 		goto out;
-	if ((r = read_file(&x, "ballots.bin", RECHECK_BALLOTS_MAX, &box,
+	if ((r = read_checkpoints(&x, t, &cps, &ncp)) != 0 ||
+	    (r = read_file(&x, "ballots.bin", RECHECK_BALLOTS_MAX, &box,
 	    &boxlen)) != 0 ||
-	    (r = parse_box(&x, t->e, box, boxlen, &ent, &n)) != 0 ||
+	    (r = parse_box(&x, t->e, box, boxlen, cps, ncp, &ent, &n,
+	    t->head)) != 0 ||
 	    (r = check_counted(&x, ent, n, &counted)) != 0)
 		goto out;
 	if (n != cast || counted != counted_json) {
@@ -639,9 +796,11 @@ recheck_tally(const char *dir, const struct recheck_expect *want,
 		goto out;
 	t->cast = n;
 	t->counted = counted;
+	t->checkpoints = ncp;
 	*out = t;
 	t = NULL;
  out:
+	free(cps);
 	free(ent);
 	free(box);
 	recheck_tally_free(t);

@@ -6,11 +6,20 @@
  *
  * A dishonest tally could otherwise hand a trustee one voter's ballot as
  * an "aggregate" and learn that vote from k trustees' shares.  The check
- * reads manifest.bin, election.json, ballots.bin, superseded.json,
- * admitted.json, counted.json and tally.json, and refuses with a reason
- * (for people) on the first rule broken.  Ballot proofs are not checked
- * here (the tally and the verifier do that); the box chain, the ballots'
- * encodings, the counted set and every sum are.
+ * reads manifest.bin, election.json, ballots.bin, checkpoints.json,
+ * superseded.json, admitted.json, counted.json and tally.json, and
+ * refuses with a reason (for people) on the first rule broken.  Ballot
+ * proofs are not checked here (the tally and the verifier do that); the
+ * box chain, the box's signed checkpoints, the ballots' encodings, the
+ * counted set and every sum are.
+ *
+ * The box is authenticated only as far as its keys are: every checkpoint
+ * must be signed by election.json's box_key (periodic) or committee_key
+ * (the final one, at the last position), and match the chain.  A tally
+ * that controls the committee key can sign a fabricated box's final
+ * checkpoint, so the trustee must compare the keys (or pin them, see
+ * recheck_expect) and the final tracking code and ballot count with the
+ * public bulletin board.
  */
 #ifndef IPPYO_TALLY_RECHECK_H
 #define IPPYO_TALLY_RECHECK_H
@@ -34,6 +43,10 @@ struct recheck_expect {
 	uint32_t nq;				/* the qualified set */
 	uint32_t qual[LIMIT_TRUSTEES_MAX];
 	uint8_t key[GROUP_POINT_LEN];		/* the election key K */
+	int pin_box_key;			/* box_key must be ... */
+	uint8_t box_key[32];			/* ... this */
+	int pin_committee_key;			/* committee_key must be ... */
+	uint8_t committee_key[32];		/* ... this */
 };
 
 /* The checked aggregates. */
@@ -41,6 +54,10 @@ struct recheck_tally {
 	struct election *e;		/* manifest, key, context hash */
 	uint64_t cast;			/* ballots in the box */
 	uint64_t counted;		/* ballots that count */
+	uint8_t box_key[32];		/* election.json's, checked */
+	uint8_t committee_key[32];	/* election.json's, checked */
+	uint8_t head[32];		/* tracking code at the last position */
+	uint64_t checkpoints;		/* signed checkpoints checked */
 	/* sums[c][o]: contest c, option o (identity pairs when none) */
 	struct elgamal_ciphertext **sums[LIMIT_CONTESTS_MAX];
 };

@@ -9,6 +9,7 @@
  *	    [--complaints DIR]
  *	ippyo-trustee finish --state STATE --publics DIR --ceremony-result FILE
  *	ippyo-trustee decrypt --state STATE --record DIR --out FILE
+ *	    [--box-key HEX] [--committee-key HEX]
  *	ippyo-trustee show --state STATE
  *
  * The state (the DKG secrets, and what this trustee has seen and
@@ -18,6 +19,7 @@
  * echo, or read as one line from --passphrase-fd N (tests, automation);
  * never from the command line, never logged, wiped after use.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +73,7 @@ struct tstate {
 struct opts {
 	const char *ceremony, *state, *out, *publics, *shares, *complaints;
 	const char *result, *record;
+	const char *box_key, *committee_key;	/* decrypt's pins (hex) */
 	uint64_t index;
 	int pfd;
 	int test_kdf;
@@ -90,6 +93,8 @@ usage(void)
 	    "  ippyo-trustee finish --state STATE --publics DIR "
 	    "--ceremony-result FILE\n"
 	    "  ippyo-trustee decrypt --state STATE --record DIR --out FILE\n"
+	    "      [--box-key HEX] [--committee-key HEX]   (the keys "
+	    "published before the election)\n"
 	    "  ippyo-trustee show --state STATE\n"
 	    "  (all take --passphrase-fd N to read the passphrase from a file "
 	    "descriptor;\n   init takes --test-kdf, FOR TESTS ONLY: weak "
@@ -554,8 +559,13 @@ cmd_shares(const struct opts *o)
 		if (i == me)
 			continue;
 		if ((r = dkg_trustee_share(s.t, i, pubs[i - 1],
-		    dkg_public_len(p), sh)) != 0 ||
-		    (r = write_msg(o->out, p, CMSG_SHARE, me, i, sh,
+		    dkg_public_len(p), sh)) != 0) {
+			fprintf(stderr, "%s: could not make the share for trustee "
+			    "%u: %s; nothing more was written\n", prog, i,
+			    err_str(r));
+			goto out;
+		}
+		if ((r = write_msg(o->out, p, CMSG_SHARE, me, i, sh,
 		    sizeof(sh))) != 0)
 			goto out;
 	}
@@ -577,7 +587,7 @@ cmd_receive(const struct opts *o)
 	const uint8_t *pubs[LIMIT_TRUSTEES_MAX] = { NULL };
 	const struct dkg_params *p;
 	const char *cdir = o->complaints != NULL ? o->complaints : o->shares;
-	uint32_t i, me, ok = 0, bad = 0, again = 0, wait = 0;
+	uint32_t i, me, ok = 0, bad = 0, again = 0, wait = 0, failed = 0;
 	int r;
 
 	if (o->publics == NULL || o->shares == NULL) {
@@ -622,21 +632,32 @@ cmd_receive(const struct opts *o)
 			printf("  trustee %2u: share accepted\n", i);
 			ok++;
 		} else if (r == ERR_VERIFY) {
+			/*
+			 * A failure here must not lose the shares accepted
+			 * above: say so, count it, and still save the state.
+			 */
 			if ((r = dkg_trustee_complain(s.t, i, m.body, m.body_len,
-			    comp)) == 0) {
+			    comp)) != 0)
+				fprintf(stderr, "%s: trustee %u's share is bad but "
+				    "the complaint could not be made: %s; tell the "
+				    "committee\n", prog, i, err_str(r));
+			else {
 				memcpy(body, m.body, DKG_SHARE_LEN);
 				memcpy(body + DKG_SHARE_LEN, comp, sizeof(comp));
 				r = write_msg(cdir, p, CMSG_COMPLAINT, me, i, body,
 				    sizeof(body));
 			}
 			if (r != 0) {
-				free(f);
-				goto out;
+				printf("  trustee %2u: BAD SHARE, signed by them; NO "
+				    "complaint written (see the error above)\n", i);
+				failed++;
+			} else {
+				printf("  trustee %2u: BAD SHARE, signed by them: "
+				    "complaint written to %s/complaint-%02u-about-"
+				    "%02u.bin; give it to the committee\n", i, cdir,
+				    me, i);
+				bad++;
 			}
-			printf("  trustee %2u: BAD SHARE, signed by them: complaint "
-			    "written to %s/complaint-%02u-about-%02u.bin; give it "
-			    "to the committee\n", i, cdir, me, i);
-			bad++;
 		} else {
 			printf("  trustee %2u: share refused (%s): not provably "
 			    "from them; ask them to send it again (no complaint)\n",
@@ -648,7 +669,8 @@ cmd_receive(const struct opts *o)
 	if ((r = state_save(o->state, &s, pw)) != 0)
 		goto out;
 	printf("%u of %u shares accepted, %u complaints, %u to ask again, %u "
-	    "not yet received\n", ok, p->n - 1, bad, again, wait);
+	    "not yet received%s\n", ok, p->n - 1, bad, again, wait,
+	    failed ? ", SOME COMPLAINTS NOT WRITTEN (see above)" : "");
 	r = ok == p->n - 1 ? 0 : ERR_WRONG_STATE;
  out:
 	free_publics(raw);
@@ -785,6 +807,58 @@ cmd_finish(const struct opts *o)
 	return r;
 }
 
+/* A pinned key from the command line: 64 hex digits, or absent. */
+static int
+pin_key(const char *hex, const char *opt, int *pinned, uint8_t key[32])
+{
+	*pinned = 0;
+	if (hex == NULL)
+		return 0;
+	if (ct_hex_decode(hex, strlen(hex), key, 32) != 0) {
+		fprintf(stderr, "%s: %s must be 64 hex digits (a 32-byte "
+		    "Ed25519 public key)\n", prog, opt);
+		return ERR_USAGE;
+	}
+	*pinned = 1;
+	return 0;
+}
+
+/*
+ * What the trustee must compare with the public bulletin board: the
+ * checks prove the box is the one these keys signed, not that these are
+ * the election's keys (the committee signs the final checkpoint).
+ */
+static void
+print_box(const struct recheck_tally *t, const struct recheck_expect *w)
+{
+	char code[65], bk[65], ck[65];
+
+	if (ct_hex_encode(t->head, 32, code, sizeof(code)) != 0 ||
+	    ct_hex_encode(t->box_key, 32, bk, sizeof(bk)) != 0 ||
+	    ct_hex_encode(t->committee_key, 32, ck, sizeof(ck)) != 0)
+		return;
+	printf("the box: %llu ballots, %llu signed checkpoints, all matching "
+	    "its chain\n  final tracking code  %s\n  box key (server)     %s"
+	    "%s\n  committee key        %s%s\n", (unsigned long long)t->cast,
+	    (unsigned long long)t->checkpoints, code, bk, w->pin_box_key ?
+	    "  (= --box-key)" : "", ck, w->pin_committee_key ?
+	    "  (= --committee-key)" : "");
+	printf("COMPARE the ballot count and final tracking code with the "
+	    "public bulletin board, and both keys with the ones published "
+	    "before the election%s\n", w->pin_box_key &&
+	    w->pin_committee_key ? " (the keys: done, pinned)" :
+	    " (or pin them: --box-key HEX --committee-key HEX)");
+}
+
+static void
+out_exists(const char *path)
+{
+	fprintf(stderr, "%s: %s already exists (or cannot be checked): "
+	    "decrypt writes only a new file and never replaces one (is it your "
+	    "trustee file, or an earlier output?); choose a new name\n", prog,
+	    path);
+}
+
 static int
 cmd_decrypt(const struct opts *o)
 {
@@ -801,6 +875,12 @@ cmd_decrypt(const struct opts *o)
 		usage();
 		return ERR_USAGE;
 	}
+	/* before the passphrase: --out swapped with --state would destroy it */
+	memset(&s, 0, sizeof(s));
+	if (access(o->out, F_OK) == 0 || errno != ENOENT) {
+		out_exists(o->out);
+		return ERR_EXISTS;
+	}
 	if ((r = state_load(o, &pw, &s)) != 0)
 		goto out;
 	if (s.stage != STAGE_FINISHED) {
@@ -816,10 +896,15 @@ cmd_decrypt(const struct opts *o)
 	w.nq = s.nq;
 	memcpy(w.qual, s.qual, sizeof(w.qual));
 	memcpy(w.key, s.key, GROUP_POINT_LEN);
+	if ((r = pin_key(o->box_key, "--box-key", &w.pin_box_key,
+	    w.box_key)) != 0 || (r = pin_key(o->committee_key,
+	    "--committee-key", &w.pin_committee_key, w.committee_key)) != 0)
+		goto out;
 	if ((r = recheck_tally(o->record, &w, &t, why, sizeof(why))) != 0) {
 		fprintf(stderr, "%s: refusing to decrypt: %s\n", prog, why);
 		goto out;
 	}
+	print_box(t, &w);
 	if (t->counted == 0) {
 		fprintf(stderr, "%s: no ballot counts; there is nothing to "
 		    "decrypt\n", prog);
@@ -841,11 +926,23 @@ cmd_decrypt(const struct opts *o)
 			uint8_t ds[DKG_DSHARE_LEN];
 			char hex[2 * DKG_DSHARE_LEN + 1];
 
-			if ((r = dkg_decrypt_share(s.t, t->e->context_hash,
-			    t->sums[c][op], ds)) != 0 ||
+			/*
+			 * An identity alpha (the nonces of the counted
+			 * ballots cancel) needs no share: its plaintext is
+			 * beta, and the entry is "" (PROTOCOL-record §9).
+			 */
+			hex[0] = '\0';
+			if (group_point_is_infinity(t->sums[c][op]->alpha))
+				;
+			else if ((r = dkg_decrypt_share(s.t,
+			    t->e->context_hash, t->sums[c][op], ds)) != 0 ||
 			    (r = ct_hex_encode(ds, sizeof(ds), hex,
-			    sizeof(hex))) != 0)
+			    sizeof(hex))) != 0) {
+				fprintf(stderr, "%s: decryption share of contest "
+				    "%u option %u failed: %s; nothing was "
+				    "written\n", prog, c + 1, op + 1, err_str(r));
 				goto out;
+			}
 			if (json_array_append_new(opts, json_string(hex)) != 0) {
 				r = ERR_NOMEM;
 				goto out;
@@ -858,8 +955,13 @@ cmd_decrypt(const struct opts *o)
 		r = ERR_NOMEM;
 		goto out;
 	}
-	if ((r = cfile_write(o->out, (const uint8_t *)text, strlen(text))) != 0) {
-		fprintf(stderr, "%s: writing %s: %s\n", prog, o->out, err_str(r));
+	if ((r = cfile_write_new(o->out, (const uint8_t *)text,
+	    strlen(text))) != 0) {
+		if (r == ERR_EXISTS)
+			out_exists(o->out);
+		else
+			fprintf(stderr, "%s: writing %s: %s\n", prog, o->out,
+			    err_str(r));
 		goto out;
 	}
 	printf("checked: %llu ballots cast, %llu counted, every aggregate is "
@@ -939,6 +1041,10 @@ main(int argc, char **argv)
 			o.result = v;
 		else if (strcmp(a, "--record") == 0)
 			o.record = v;
+		else if (strcmp(a, "--box-key") == 0)
+			o.box_key = v;
+		else if (strcmp(a, "--committee-key") == 0)
+			o.committee_key = v;
 		else if (strcmp(a, "--index") == 0 &&
 		    strparse_u64(v, LIMIT_TRUSTEES_MAX, &o.index) == 0 &&
 		    o.index > 0)

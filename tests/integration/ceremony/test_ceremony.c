@@ -2,10 +2,13 @@
  * test_ceremony.c - a 3-of-5 trustee key ceremony through the real
  * programs (`ippyo ceremony ...` against PostgreSQL, `ippyo-trustee`
  * on files), with a cheating trustee detected, complained about and
- * excluded, forged, unsigned, replayed and duplicate posts refused, a
- * wrong passphrase and a tampered trustee file refused, and then the
- * tally: the trustees decrypt only the true sums of a small record, k of
- * them give the right counts and k-1 cannot.
+ * excluded, forged, unsigned, replayed and duplicate posts refused,
+ * junk and false complaints refused without taking the real one's
+ * place, an undecodable share complained about, a wrong passphrase and
+ * a tampered trustee file refused, and then the tally: the trustees
+ * decrypt only the true sums of a small, signed box (forged or stale
+ * checkpoints and unpinned keys refused), never over an existing file,
+ * k of them give the right counts and k-1 cannot.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -32,6 +35,7 @@
 #include "crypto/elgamal.h"
 #include "crypto/seal.h"
 #include "crypto/secret.h"
+#include "crypto/sign.h"
 #include "db/db.h"
 #include "db/migrate.h"
 #include "registry/resident.h"
@@ -210,6 +214,76 @@ write_share(const char *path, const struct dkg_params *pp, uint32_t from,
 	vbuf_free(b);
 }
 
+static void
+write_complaint(const char *path, const struct dkg_params *pp, uint32_t by,
+    uint32_t about, const uint8_t *sh, const uint8_t *comp)
+{
+	uint8_t body[DKG_SHARE_LEN + DKG_COMPLAINT_LEN];
+	struct cmsg m;
+	struct vbuf *b = vbuf_new(CFILE_MAX);
+
+	memcpy(body, sh, DKG_SHARE_LEN);
+	memcpy(body + DKG_SHARE_LEN, comp, DKG_COMPLAINT_LEN);
+	memset(&m, 0, sizeof(m));
+	m.kind = CMSG_COMPLAINT;
+	m.p = *pp;
+	m.from = by;
+	m.to = about;
+	m.body = body;
+	m.body_len = sizeof(body);
+	ASSERT_OK(cmsg_encode(&m, b));
+	ASSERT_OK(cfile_write(path, vbuf_ptr(b), vbuf_len(b)));
+	vbuf_free(b);
+}
+
+/*
+ * Trustee 3 first gets, from "2", a share whose E does not decode,
+ * signed by 2: receive names it, writes a complaint that stands, and
+ * still saves the shares it accepted in that run.
+ */
+static void
+undecodable_share_to_3(void)
+{
+	struct dkg_trustee *t2 = trustee_secrets(2);
+	struct cmsg pub2, pub3, cm;
+	uint8_t *raw2 = NULL, *raw3 = NULL, *f = NULL, sh[DKG_SHARE_LEN];
+	size_t l = 0;
+	int i;
+
+	mkdirs("/odd", 3);
+	for (i = 1; i <= N; i++) {
+		if (i == 2 || i == 3)
+			continue;
+		ASSERT_OK(file_read(p("%s/t3/in/share-%02d-to-03.bin", g.work, i),
+		    CFILE_MAX, 0, &f, &l));
+		ASSERT_OK(cfile_write(p("%s/t3/odd/share-%02d-to-03.bin", g.work,
+		    i), f, l));
+		free(f);
+	}
+	memset(sh, 0x5a, sizeof(sh));
+	sh[0] = 0x07;			/* no SEC1 point starts so */
+	ASSERT_OK(dkg_trustee_sign_share(t2, 3, sh));
+	write_share(p("%s/t3/odd/share-02-to-03.bin", g.work),
+	    dkg_trustee_params(t2), 2, 3, sh);
+	RUN_FAILS(PASS, "ippyo-trustee", "receive", "--state",
+	    p("%s/t3/state", g.work), "--publics", p("%s/t3/in", g.work),
+	    "--shares", p("%s/t3/odd", g.work), "--passphrase-fd", "3");
+	OUT_HAS("trustee  2: BAD SHARE, signed by them: complaint written");
+	OUT_HAS("3 of 4 shares accepted, 1 complaints, 0 to ask again");
+	/* the complaint stands (not posted: 4's excludes 2 already) */
+	read_body(p("%s/t3/odd/complaint-03-about-02.bin", g.work), &cm, &f);
+	read_body(p("%s/t2/out/public-02.bin", g.work), &pub2, &raw2);
+	read_body(p("%s/t3/out/public-03.bin", g.work), &pub3, &raw3);
+	ASSERT_INT_EQ(cm.body_len, DKG_SHARE_LEN + DKG_COMPLAINT_LEN);
+	ASSERT_OK(dkg_complaint_check(dkg_trustee_params(t2), 2, 3, pub2.body,
+	    pub3.body, cm.body, DKG_SHARE_LEN, cm.body + DKG_SHARE_LEN,
+	    DKG_COMPLAINT_LEN));
+	free(f);
+	free(raw2);
+	free(raw3);
+	dkg_trustee_free(t2);
+}
+
 TEST(ceremony_3_of_5_with_a_cheater_through_the_programs)
 {
 	struct resident_import_result ir;
@@ -377,6 +451,7 @@ TEST(ceremony_3_of_5_with_a_cheater_through_the_programs)
 	OUT_HAS("trustee  1: share refused (not signed by them)");
 	OUT_HAS("ask them to send it again (no complaint)");
 	OUT_HAS("3 of 4 shares accepted, 0 complaints, 1 to ask again");
+	undecodable_share_to_3();
 	for (i = 1; i <= N; i++) {
 		int rc = run(PASS, "ippyo-trustee", "receive", "--state",
 		    p("%s/t%d/state", g.work, i), "--publics",
@@ -393,7 +468,41 @@ TEST(ceremony_3_of_5_with_a_cheater_through_the_programs)
 				test_fail(__FILE__, __LINE__, "receive %d:\n%s", i,
 				    out);
 			OUT_HAS("4 of 4 shares accepted");
+			if (i == 3)	/* saved despite the bad share */
+				OUT_HAS("trustee  1: accepted earlier");
 		}
+	}
+	/*
+	 * Complaints in trustee 4's name about 2 that do not stand (the
+	 * signed bad share with a zero proof; a good share with 4's
+	 * proof): refused, nothing stored, so they cannot squat on 4's
+	 * real complaint.  Trustee 3's false complaint about 1's good
+	 * share is refused too.
+	 */
+	{
+		struct dkg_trustee *t3 = trustee_secrets(3);
+		uint8_t zc[DKG_COMPLAINT_LEN], cc[DKG_COMPLAINT_LEN];
+		uint8_t *rawg = NULL;
+		struct cmsg mg;
+
+		memset(zc, 0, sizeof(zc));
+		write_complaint(p("%s/junk-04-about-02.bin", g.work),
+		    dkg_trustee_params(t3), 4, 2, bad, zc);
+		RUN_FAILS(NULL, "ippyo", "ceremony", "post", ID,
+		    p("%s/junk-04-about-02.bin", g.work));
+		OUT_HAS("complaint refused, nothing stored: it cannot be proven");
+		read_body(p("%s/t3/in/share-01-to-03.bin", g.work), &mg, &rawg);
+		ASSERT_OK(dkg_trustee_complain(t3, 1, mg.body, mg.body_len, cc));
+		write_complaint(p("%s/false-03-about-01.bin", g.work),
+		    dkg_trustee_params(t3), 3, 1, mg.body, cc);
+		RUN_FAILS(NULL, "ippyo", "ceremony", "post", ID,
+		    p("%s/false-03-about-01.bin", g.work));
+		OUT_HAS("complaint refused, nothing stored: the share it is "
+		    "about is good");
+		free(rawg);
+		dkg_trustee_free(t3);
+		ASSERT_INT_EQ(testdb_scalar(g.db, "SELECT count(*) FROM "
+		    "ceremony_messages WHERE kind = 'complaint'"), 0);
 	}
 	RUN_OK(NULL, "ippyo", "ceremony", "post", ID,
 	    p("%s/t4/in/complaint-04-about-02.bin", g.work));
@@ -522,6 +631,9 @@ static const uint8_t choice0[4][3] = { {1, 0, 0}, {0, 1, 0}, {0, 1, 0},
 static const uint8_t choice1[4][2] = { {1, 1}, {0, 1}, {1, 0}, {1, 1} };
 
 static struct election *rec_e;
+static struct sign_key *rec_box_key, *rec_committee_key;
+static uint8_t rec_codes[5][32];	/* the chain: seed, positions 1..4 */
+static char rec_at[5][CLOCK_TEXT_LEN];	/* entry times (and [0]) */
 static uint8_t rec_ballot1[1 << 16];	/* position 1's contest 0 */
 static size_t rec_ballot1_len;
 
@@ -574,28 +686,113 @@ tally_json(int cheat)
 	return buf;
 }
 
+/* One checkpoint as PROTOCOL-record §8 has it, signed; appended to o. */
+static size_t
+checkpoint_json(char *buf, size_t o, size_t max, uint64_t pos,
+    const uint8_t code[32], int final, int forge)
+{
+	struct sign_key *k = final ? rec_committee_key : rec_box_key;
+	struct vbuf *m = vbuf_new(512);
+	uint8_t pk[32], sig[64];
+	char ch[65], pkh[65], sh[129];
+
+	ASSERT_OK(vbuf_put_cstring(m, ID));
+	ASSERT_OK(vbuf_put_u64(m, pos));
+	ASSERT_OK(vbuf_put(m, code, 32));
+	ASSERT_OK(vbuf_put_cstring(m, rec_at[4]));
+	ASSERT_OK(sign_sign(k, final ? "box-final" : "box-checkpoint",
+	    vbuf_ptr(m), vbuf_len(m), sig));
+	vbuf_free(m);
+	if (forge)
+		sig[10] ^= 1;
+	sign_key_public(k, pk);
+	hex_of(code, 32, ch);
+	hex_of(pk, 32, pkh);
+	hex_of(sig, 64, sh);
+	return o + (size_t)snprintf(buf + o, max - o, "%s{\"position\":%llu,"
+	    "\"tracking_code\":\"%s\",\"at\":\"%s\",\"final\":%s,"
+	    "\"public_key\":\"%s\",\"signature\":\"%s\"}", o > 1 ? "," : "",
+	    (unsigned long long)pos, ch, rec_at[4], final ? "true" : "false",
+	    pkh, sh);
+}
+
+/*
+ * checkpoints.json: a periodic checkpoint (position p1, code c1) under
+ * the box key, then the final one (p2, c2) under the committee key;
+ * forge names one whose signature is altered ("periodic").
+ */
+static char *
+checkpoints_json(uint64_t p1, const uint8_t *c1, uint64_t p2,
+    const uint8_t *c2, const char *forge)
+{
+	static char buf[4096];
+	size_t o = 1;
+
+	buf[0] = '[';
+	o = checkpoint_json(buf, o, sizeof(buf), p1, c1, 0, forge != NULL);
+	o = checkpoint_json(buf, o, sizeof(buf), p2, c2, 1, 0);
+	snprintf(buf + o, sizeof(buf) - o, "]");
+	return buf;
+}
+
+/*
+ * ballots.bin from the files ballot-1..4 (times rec_at), the chain in
+ * rec_codes, and checkpoints.json signing it.
+ */
+static void
+write_box(void)
+{
+	struct vbuf *box = vbuf_new(1 << 22);
+	uint8_t code[32], hash[32];
+	int i;
+
+	ASSERT_OK(vbuf_put(box, "IPPYOBOX", 8));
+	ASSERT_OK(vbuf_put_u8(box, 1));
+	ASSERT_OK(vbuf_put_u64(box, 4));
+	box_seed(rec_e->context_hash, code);
+	memcpy(rec_codes[0], code, 32);
+	for (i = 0; i < 4; i++) {
+		uint8_t *f = NULL;
+		size_t l = 0;
+
+		ASSERT_OK(file_read(p("%s/ballot-%d", g.work, i + 1), 1 << 20, 0,
+		    &f, &l));
+		ballot_hash(f, l, hash);
+		box_tracking_code(rec_e->context_hash, code, i + 1, hash,
+		    rec_at[i + 1], code);
+		memcpy(rec_codes[i + 1], code, 32);
+		ASSERT_OK(vbuf_put_u64(box, (uint64_t)i + 1));
+		ASSERT_OK(vbuf_put_cstring(box, aliases[i]));
+		ASSERT_OK(vbuf_put(box, hash, 32));
+		ASSERT_OK(vbuf_put(box, code, 32));
+		ASSERT_OK(vbuf_put_cstring(box, rec_at[i + 1]));
+		ASSERT_OK(vbuf_put_string(box, f, l));
+		free(f);
+	}
+	put_file("ballots.bin", vbuf_ptr(box), vbuf_len(box));
+	vbuf_free(box);
+	/* a periodic checkpoint at 2, the final one at the head (4) */
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 4,
+	    rec_codes[4], NULL));
+}
+
 static void
 build_record(void)
 {
-	struct vbuf *box = vbuf_new(1 << 22);
-	uint8_t code[32], hash[32], cctx[32];
-	char kh[131], ch[65], cch[65], js[4096];
+	uint8_t cctx[32];
+	char kh[131], ch[65], cch[65], js[4096], bkh[65], ckh[65];
+	uint8_t bpk[32], cpk[32];
 	int i;
 
 	ASSERT_OK(election_load(g.db, ID, &rec_e));
 	ASSERT_INT_EQ(mkdir(p("%s/rec", g.work), 0700), 0);
 	put_file("manifest.bin", rec_e->manifest_bytes, rec_e->manifest_len);
-	ASSERT_OK(vbuf_put(box, "IPPYOBOX", 8));
-	ASSERT_OK(vbuf_put_u8(box, 1));
-	ASSERT_OK(vbuf_put_u64(box, 4));
-	box_seed(rec_e->context_hash, code);
 	for (i = 0; i < 4; i++) {
 		const uint8_t *sel[2] = { choice0[i], choice1[i] };
 		struct vbuf *b = vbuf_new(1 << 20);
 		struct ballot bd;
-		char at[CLOCK_TEXT_LEN];
 
-		clock_format_us(clock_now_us(), at);
+		clock_format_us(clock_now_us(), rec_at[i + 1]);
 		ASSERT_OK(ballot_encrypt(rec_e, aliases[i], sel, b));
 		ASSERT_OK(cfile_write(p("%s/ballot-%d", g.work, i + 1),
 		    vbuf_ptr(b), vbuf_len(b)));
@@ -605,23 +802,20 @@ build_record(void)
 			memcpy(rec_ballot1, bd.contest[0], ELGAMAL_CT_LEN);
 			rec_ballot1_len = ELGAMAL_CT_LEN;
 		}
-		ballot_hash(vbuf_ptr(b), vbuf_len(b), hash);
-		box_tracking_code(rec_e->context_hash, code, i + 1, hash, at, code);
-		ASSERT_OK(vbuf_put_u64(box, (uint64_t)i + 1));
-		ASSERT_OK(vbuf_put_cstring(box, aliases[i]));
-		ASSERT_OK(vbuf_put(box, hash, 32));
-		ASSERT_OK(vbuf_put(box, code, 32));
-		ASSERT_OK(vbuf_put_cstring(box, at));
-		ASSERT_OK(vbuf_put_string(box, vbuf_ptr(b), vbuf_len(b)));
 		vbuf_free(b);
 	}
-	put_file("ballots.bin", vbuf_ptr(box), vbuf_len(box));
-	vbuf_free(box);
+	ASSERT_OK(sign_key_generate(&rec_box_key));
+	ASSERT_OK(sign_key_generate(&rec_committee_key));
+	write_box();
 	put_text("superseded.json", "[{\"position\":1,\"by\":2,\"reason\":"
 	    "\"revote\"},{\"position\":4,\"by\":null,\"reason\":"
 	    "\"admitted_in_person\"}]");
 	put_text("admitted.json", "[\"cccccccccccccccccccccccccccccccc\"]");
 	put_text("counted.json", "{\"positions\":[2,3]}");
+	sign_key_public(rec_box_key, bpk);
+	sign_key_public(rec_committee_key, cpk);
+	hex_of(bpk, 32, bkh);
+	hex_of(cpk, 32, ckh);
 	hex_of(elgamal_key_encoded(rec_e->key), 65, kh);
 	hex_of(rec_e->context_hash, 32, ch);
 	ASSERT_OK(ceremony_context(rec_e->manifest_bytes, rec_e->manifest_len,
@@ -631,8 +825,9 @@ build_record(void)
 	    "\"election_id\":\"%s\",\"created_us\":1,\"public_key\":\"%s\","
 	    "\"context_hash\":\"%s\",\"test_single_key\":false,\"ceremony\":"
 	    "{\"n\":5,\"k\":3,\"context\":\"%s\",\"qualified\":[1,3,4,5]},"
-	    "\"box_key\":\"%064d\",\"committee_key\":\"%064d\","
-	    "\"ballots_cast\":4,\"ballots_counted\":2}", ID, kh, ch, cch, 0, 0);
+	    "\"box_key\":\"%s\",\"committee_key\":\"%s\","
+	    "\"ballots_cast\":4,\"ballots_counted\":2}", ID, kh, ch, cch, bkh,
+	    ckh);
 	put_text("election.json", js);
 	put_text("tally.json", tally_json(0));
 }
@@ -658,6 +853,52 @@ load_dshares(int j, uint8_t ds[2][3][DKG_DSHARE_LEN])
 			    json_string_length(v), ds[c][o], DKG_DSHARE_LEN));
 		}
 	json_decref(root);
+}
+
+/*
+ * The counted ballots' nonces cancel for contest 0, option 2 (ballot 3's
+ * alpha there made -alpha of ballot 2's; proofs are not the trustee's
+ * check): that sum has the identity alpha and decrypt writes "" for it
+ * (PROTOCOL-record §9) instead of failing.
+ */
+static void
+identity_alpha_gets_no_share(void)
+{
+	struct point *a = group_point_new();
+	struct ballot b2, b3;
+	uint8_t *f2 = NULL, *f3 = NULL;
+	size_t l2 = 0, l3 = 0, c, o;
+	json_error_t e;
+	json_t *root, *sh;
+
+	ASSERT_OK(file_read(p("%s/ballot-2", g.work), 1 << 20, 0, &f2, &l2));
+	ASSERT_OK(file_read(p("%s/ballot-3", g.work), 1 << 20, 0, &f3, &l3));
+	ASSERT_OK(ballot_decode(rec_e, f2, l2, &b2));
+	ASSERT_OK(ballot_decode(rec_e, f3, l3, &b3));
+	ASSERT_OK(group_point_decode(a, b2.contest[0] + 2 * ELGAMAL_CT_LEN,
+	    GROUP_POINT_LEN, 0));
+	ASSERT_OK(group_point_neg(a, a));
+	ASSERT_OK(group_point_encode(a, (uint8_t *)(uintptr_t)b3.contest[0] +
+	    2 * ELGAMAL_CT_LEN, 0));
+	ASSERT_OK(cfile_write(p("%s/ballot-3", g.work), f3, l3));
+	write_box();
+	put_text("tally.json", tally_json(0));
+	RUN_OK(PASS, "ippyo-trustee", "decrypt", "--state",
+	    p("%s/t3/state", g.work), "--record", p("%s/rec", g.work), "--out",
+	    p("%s/rec/identity-03.json", g.work), "--passphrase-fd", "3");
+	root = json_load_file(p("%s/rec/identity-03.json", g.work),
+	    JSON_REJECT_DUPLICATES, &e);
+	ASSERT_NOT_NULL(root);
+	sh = json_object_get(root, "shares");
+	for (c = 0; c < 2; c++)
+		for (o = 0; o < json_array_size(json_array_get(sh, c)); o++)
+			ASSERT_INT_EQ(json_string_length(json_array_get(
+			    json_array_get(sh, c), o)), c == 0 && o == 2 ? 0 :
+			    2 * DKG_DSHARE_LEN);
+	json_decref(root);
+	free(f2);
+	free(f3);
+	group_point_free(a);
 }
 
 TEST(trustees_decrypt_only_the_true_sums)
@@ -691,14 +932,97 @@ TEST(trustees_decrypt_only_the_true_sums)
 	    p("%s/rec/trustee-01.json", g.work), "--passphrase-fd", "3");
 	OUT_HAS("counted.json: position 1 is counted but must not be");
 	put_text("counted.json", "{\"positions\":[2,3]}");
+	/*
+	 * The box must be the one its keys signed: a forged checkpoint
+	 * signature; a final checkpoint that is not the box's head (a box
+	 * changed or cut after it was signed); keys other than the pinned.
+	 */
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 4,
+	    rec_codes[4], "periodic"));
+	RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+	    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work), "--out",
+	    p("%s/rec/trustee-01.json", g.work), "--passphrase-fd", "3");
+	OUT_HAS("refusing to decrypt: checkpoints.json: checkpoint 1: the "
+	    "signature does not verify");
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 4,
+	    rec_codes[3], NULL));
+	RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+	    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work), "--out",
+	    p("%s/rec/trustee-01.json", g.work), "--passphrase-fd", "3");
+	OUT_HAS("checkpoints.json: checkpoint 2: its tracking code is not the "
+	    "box's at position 4");
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 3,
+	    rec_codes[3], NULL));
+	RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+	    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work), "--out",
+	    p("%s/rec/trustee-01.json", g.work), "--passphrase-fd", "3");
+	OUT_HAS("checkpoints.json: the final checkpoint is at position 3, but "
+	    "the box holds 4 ballots");
+	put_text("checkpoints.json", checkpoints_json(2, rec_codes[2], 4,
+	    rec_codes[4], NULL));
+	{
+		uint8_t bpk[32], cpk[32];
+		char bkh[65], ckh[65];
+
+		sign_key_public(rec_box_key, bpk);
+		sign_key_public(rec_committee_key, cpk);
+		hex_of(bpk, 32, bkh);
+		hex_of(cpk, 32, ckh);
+		RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+		    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work),
+		    "--out", p("%s/rec/trustee-01.json", g.work),
+		    "--passphrase-fd", "3", "--box-key", bkh, "--committee-key",
+		    bkh);
+		OUT_HAS("refusing to decrypt: election.json: committee_key is "
+		    "not the one you were given (--committee-key)");
+		RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+		    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work),
+		    "--out", p("%s/rec/trustee-01.json", g.work),
+		    "--passphrase-fd", "3", "--box-key", ckh);
+		OUT_HAS("election.json: box_key is not the one you were given");
+		ASSERT_INT_NE(access(p("%s/rec/trustee-01.json", g.work), F_OK),
+		    0);
+		/* trustee 1 pins both and decrypts */
+		RUN_OK(PASS, "ippyo-trustee", "decrypt", "--state",
+		    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work),
+		    "--out", p("%s/rec/trustee-01.json", g.work),
+		    "--passphrase-fd", "3", "--box-key", bkh, "--committee-key",
+		    ckh);
+		OUT_HAS(p("box key (server)     %s  (= --box-key)", bkh));
+		OUT_HAS(p("committee key        %s  (= --committee-key)", ckh));
+		OUT_HAS("the box: 4 ballots, 2 signed checkpoints");
+		hex_of(rec_codes[4], 32, bkh);
+		OUT_HAS(p("final tracking code  %s", bkh));
+		OUT_HAS("COMPARE the ballot count and final tracking code with "
+		    "the public bulletin board");
+		load_dshares(1, ds[1]);
+	}
+	/* --out naming an existing file (here the trustee file): refused,
+	 * the file untouched */
+	{
+		uint8_t *b0 = NULL, *b1 = NULL;
+		size_t l0 = 0, l1 = 0;
+
+		ASSERT_OK(file_read(p("%s/t1/state", g.work), 1 << 20, 0, &b0,
+		    &l0));
+		RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
+		    p("%s/t1/state", g.work), "--record", p("%s/rec", g.work),
+		    "--out", p("%s/t1/state", g.work), "--passphrase-fd", "3");
+		OUT_HAS("already exists");
+		OUT_HAS("never replaces one");
+		ASSERT_OK(file_read(p("%s/t1/state", g.work), 1 << 20, 0, &b1,
+		    &l1));
+		ASSERT_INT_EQ(l1, l0);
+		ASSERT_MEM_EQ(b0, b1, l0);
+		free(b0);
+		free(b1);
+	}
 	/* the excluded trustee has no share to give */
 	RUN_FAILS(PASS, "ippyo-trustee", "decrypt", "--state",
 	    p("%s/t2/state", g.work), "--record", p("%s/rec", g.work), "--out",
 	    p("%s/rec/trustee-02.json", g.work), "--passphrase-fd", "3");
 	OUT_HAS("the ceremony is not finished for you");
-	for (j = 1; j <= N; j++) {
-		if (j == 2)
-			continue;
+	for (j = 3; j <= N; j++) {
 		RUN_OK(PASS, "ippyo-trustee", "decrypt", "--state",
 		    p("%s/t%d/state", g.work, j), "--record", p("%s/rec", g.work),
 		    "--out", p("%s/rec/trustee-%02d.json", g.work, j),
@@ -764,12 +1088,15 @@ TEST(trustees_decrypt_only_the_true_sums)
 		}
 		contest_tally_free(ct);
 	}
+	identity_alpha_gets_no_share();
 	for (j = 0; j < N; j++)
 		free(pubs[j]);
 	bsgs_table_free(tab);
 	group_point_free(mG);
 	group_point_free(Pj);
 	election_free(rec_e);
+	sign_key_free(rec_box_key);
+	sign_key_free(rec_committee_key);
 	testdb_free(g.db, g.name);
 	/* the work directory holds only test files */
 	{

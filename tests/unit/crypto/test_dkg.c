@@ -242,6 +242,56 @@ TEST(dkg_cheating_trustee_is_detected_and_complaint_judged)
 	ceremony_free(&c);
 }
 
+/*
+ * A fresh share from 2 to 4 whose E does not decode, signed by 2: 4 is
+ * told to complain, can (a zero complaint: nothing to prove), and the
+ * complaint is justified.  dkg_complaint_judge tells a complaint that
+ * cannot stand (ERR_PERM) from a false one (ERR_VERIFY).
+ */
+TEST(dkg_undecodable_share_is_complainable_and_verdicts_differ)
+{
+	struct ceremony c;
+	uint8_t sh[DKG_SHARE_LEN], good[DKG_SHARE_LEN];
+	uint8_t comp[DKG_COMPLAINT_LEN], zero[DKG_COMPLAINT_LEN];
+	struct scalar bogus;
+	size_t plen;
+
+	ASSERT_OK(ceremony_run(&c));
+	plen = dkg_public_len(&c.p);
+	memset(zero, 0, sizeof(zero));
+	ASSERT_OK(group_scalar_random(&bogus));
+	ASSERT_OK(dkg_share_encrypt(&c.p, 2, 4, &bogus, c.pub[3], plen, sh));
+	group_scalar_wipe(&bogus);
+	sh[0] = 0x05;		/* no SEC1 prefix: E cannot decode */
+	ASSERT_OK(dkg_trustee_sign_share(c.t[1], 4, sh));
+	ASSERT_ERR(dkg_trustee_receive(c.t[3], 2, c.pub[1], plen, sh,
+	    sizeof(sh)), ERR_VERIFY);
+	memset(comp, 0xaa, sizeof(comp));
+	ASSERT_OK(dkg_trustee_complain(c.t[3], 2, sh, sizeof(sh), comp));
+	ASSERT_MEM_EQ(comp, zero, sizeof(comp));
+	ASSERT_OK(dkg_complaint_judge(&c.p, 2, 4, c.pub[1], c.pub[3], sh,
+	    sizeof(sh), comp, sizeof(comp)));
+	ASSERT_OK(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], sh,
+	    sizeof(sh), comp, sizeof(comp)));
+	/* unsigned (the signature zeroed): cannot stand */
+	memset(sh + DKG_SHARE_LEN - 64, 0, 64);
+	ASSERT_ERR(dkg_complaint_judge(&c.p, 2, 4, c.pub[1], c.pub[3], sh,
+	    sizeof(sh), comp, sizeof(comp)), ERR_PERM);
+	ASSERT_ERR(dkg_complaint_check(&c.p, 2, 4, c.pub[1], c.pub[3], sh,
+	    sizeof(sh), comp, sizeof(comp)), ERR_VERIFY);
+	/* a good share: 4's own complaint is false; 5's cannot stand */
+	ASSERT_OK(dkg_trustee_share(c.t[1], 4, c.pub[3], plen, good));
+	ASSERT_OK(dkg_trustee_complain(c.t[3], 2, good, sizeof(good), comp));
+	ASSERT_ERR(dkg_complaint_judge(&c.p, 2, 4, c.pub[1], c.pub[3], good,
+	    sizeof(good), comp, sizeof(comp)), ERR_VERIFY);
+	ASSERT_OK(dkg_trustee_complain(c.t[4], 2, good, sizeof(good), comp));
+	ASSERT_ERR(dkg_complaint_judge(&c.p, 2, 4, c.pub[1], c.pub[3], good,
+	    sizeof(good), comp, sizeof(comp)), ERR_PERM);
+	ASSERT_ERR(dkg_complaint_judge(&c.p, 2, 4, c.pub[1], c.pub[3], good,
+	    sizeof(good), zero, sizeof(zero)), ERR_PERM);
+	ceremony_free(&c);
+}
+
 TEST(dkg_disqualified_trustee_left_out)
 {
 	struct ceremony c;
