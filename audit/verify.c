@@ -55,6 +55,19 @@ v_fail(struct vctx *v, int check, const char *fmt, ...)
 }
 
 void
+v_fatal(struct vctx *v, int check, int err, const char *what)
+{
+	struct verify_report *rep = v->rep;
+
+	v_fail(v, check, "not checked: %s", what);
+	if (v->fatal == 0) {
+		v->fatal = err != 0 ? err : ERR_INTERNAL;
+		snprintf(rep->unusable, sizeof(rep->unusable), "V%d: %s (%s)",
+		    check, what, err_name(v->fatal));
+	}
+}
+
+void
 v_warn(struct vctx *v, int check, const char *fmt, ...)
 {
 	struct verify_report *rep = v->rep;
@@ -664,6 +677,17 @@ ctx_close(struct vctx *v)
 		free(v->shares[i]);
 }
 
+/* The TEST-ONLY warning, after the verdict, whenever the record says
+ * it has a single test key. */
+static void
+test_only_line(FILE *f, const struct verify_report *rep)
+{
+	if (f != NULL && rep->test_single_key)
+		fprintf(f, "WARNING: TEST-ONLY record: one election key made "
+		    "by one process, no trustee ceremony; never use it for "
+		    "a real election\n");
+}
+
 static struct verify_report *
 rep_or(struct verify_report *rep)
 {
@@ -690,8 +714,11 @@ verify_record(const char *path, const struct verify_opts *o,
 	v_check_ceremony(&v);
 	v_box_parse(&v);
 	v_counted_load(&v);
-	if ((r = v_pass(&v, 0, v.ne)) != 0)
+	if ((r = v_pass(&v, 0, v.ne)) != 0) {
+		snprintf(rep->unusable, sizeof(rep->unusable), "the pass over "
+		    "the ballots stopped (%s)", err_name(r));
 		goto out;
+	}
 	v_check_ballots(&v);
 	v_check_chain(&v);
 	v_check_proofs(&v);
@@ -708,6 +735,14 @@ verify_record(const char *path, const struct verify_opts *o,
 		    rep->status[i] == VERIFY_SKIP ||
 		    rep->status[i] == VERIFY_NOT_RUN)
 			r = ERR_VERIFY;
+	if (v.fatal != 0) {
+		/* Not the record's fault: no verdict on it. */
+		r = v.fatal;
+		if (o->out != NULL)
+			fprintf(o->out, "record NOT VERIFIED: %s\n",
+			    rep->unusable);
+		goto out;
+	}
 	if (o->out != NULL) {
 		if (r == 0)
 			fprintf(o->out, "record valid: election %s, %zu ballots "
@@ -717,10 +752,7 @@ verify_record(const char *path, const struct verify_opts *o,
 			fprintf(o->out, "record INVALID: first failing check "
 			    "V%d (%s)\n", rep->first_fail,
 			    verify_check_name(rep->first_fail));
-		if (rep->test_single_key)
-			fprintf(o->out, "WARNING: TEST-ONLY record: one "
-			    "election key made by one process, no trustee "
-			    "ceremony; never use it for a real election\n");
+		test_only_line(o->out, rep);
 	}
  out:
 	ctx_close(&v);
@@ -836,8 +868,11 @@ verify_ballot(const char *path, const uint8_t code[32],
 	quiet = *o;
 	quiet.progress = NULL;
 	v.o = &quiet;
-	if ((r = v_pass(&v, at, at + 1)) != 0)
+	if ((r = v_pass(&v, at, at + 1)) != 0) {
+		snprintf(rep->unusable, sizeof(rep->unusable), "the pass over "
+		    "the ballots stopped (%s)", err_name(r));
 		goto out;
+	}
 	v.o = o;
 	ok = v.m != NULL && v.key_ok && v.bflags[at] == 0 &&
 	    v.proof_bad[at] == 0 && v.e[at].alias_len == V_ALIAS_LEN;
@@ -890,6 +925,7 @@ verify_ballot(const char *path, const uint8_t code[32],
 	bad |= !ok;
 	r = bad ? ERR_VERIFY : 0;
  out:
+	test_only_line(o->out, rep);
 	ctx_close(&v);
 	if (rep != rep_in)
 		free(rep);

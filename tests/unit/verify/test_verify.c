@@ -10,6 +10,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1307,6 +1309,143 @@ TEST(verify_v11_decryption_share)
 	EXPECT_FAIL(d, 11);
 }
 
+/*
+ * An option whose aggregate alpha is the identity (PROTOCOL-record §9):
+ * every trustee's entry is "" and the plaintext point is beta.  No
+ * generator can make such a record with valid ballots (the counted
+ * nonces would have to cancel, and contest_encrypt draws its own), so
+ * the aggregate of contest 0 option opt is replaced by (O, beta_votes·G)
+ * and V10 fails as it must; V11 and V12 judge the stated aggregates and
+ * are what is asserted.  keep_share: leave the trustees' shares as they
+ * were instead of "".
+ */
+static const char *
+alpha_identity_rec(const struct base *b, size_t opt, uint64_t beta_votes,
+    int identity, int keep_share)
+{
+	const char *d = work(b);
+	uint8_t pt[65];
+	char hex[131], *x, *p;
+	size_t len, i;
+	uint32_t j;
+
+	ASSERT_OK(engine_openssl.mul_g(beta_votes, pt));
+	ASSERT_OK(ct_hex_encode(pt, 65, hex, sizeof(hex)));
+	x = (char *)rd(d, "tally.json", &len);
+	p = strstr(x, "\"options\": [") + 12;
+	for (i = 0; i <= opt; i++) {
+		p = strchr(p, '"') + 1;
+		if (i < opt)
+			p = strchr(p, '"') + 1;
+	}
+	if (identity)
+		memset(p, '0', 130);
+	memcpy(p + 130, hex, 130);
+	wr(d, "tally.json", x, len);
+	free(x);
+	for (j = 1; j <= 32 && !keep_share; j++) {
+		char name[64], from[600];
+
+		snprintf(name, sizeof(name), "decryption/trustee-%02u.json", j);
+		snprintf(from, sizeof(from), "%s/%s", d, name);
+		if (access(from, F_OK) != 0)
+			continue;
+		x = (char *)rd(d, name, &len);
+		p = strstr(x, "\"shares\": [") + 11;
+		p = strchr(p, '[');
+		for (i = 0; i <= opt; i++) {
+			p = strchr(p, '"');
+			if (i < opt)
+				p = strchr(p + 1, '"') + 1;
+		}
+		ASSERT_TRUE(strchr(p + 1, '"') - p == 455);
+		snprintf(from, sizeof(from), "%.456s", p);
+		free(x);
+		edit(d, name, from, "\"\"");
+	}
+	reseal(b, d);
+	return d;
+}
+
+/* The first option of contest 0 with at least one vote. */
+static size_t
+voted_option(const struct base *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->res.noptions; i++)
+		if (b->res.votes[0][i] > 0)
+			return i;
+	test_fail(__FILE__, __LINE__, "no option of contest 0 has votes");
+	return 0;
+}
+
+TEST(verify_v11_v12_alpha_identity_means_no_share)
+{
+	struct base *bases[2] = { ceremony(), testkey() };
+	struct verify_report rep;
+	const char *d;
+	size_t i, opt;
+	uint64_t votes;
+
+	for (i = 0; i < 2; i++) {
+		const struct base *b = bases[i];
+
+		opt = voted_option(b);
+		votes = b->res.votes[0][opt];
+		/* "" where alpha is the identity, beta = votes·G: V11 and
+		 * V12 hold (V10 cannot: see alpha_identity_rec). */
+		d = alpha_identity_rec(b, opt, votes, 1, 0);
+		ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+		ASSERT_INT_EQ(rep.first_fail, 10);
+		ASSERT_INT_EQ(rep.status[11], VERIFY_PASS);
+		ASSERT_INT_EQ(rep.status[12], VERIFY_PASS);
+		ASSERT_INT_EQ(rep.status[13], VERIFY_PASS);
+		rm_rf(d);
+		/* An option with no vote: beta is the identity too, the
+		 * whole aggregate 130 zero bytes. */
+		{
+			size_t z;
+
+			for (z = 0; z < b->res.noptions; z++)
+				if (b->res.votes[0][z] == 0)
+					break;
+			/* (the test-key record has such options) */
+			ASSERT_TRUE(z < b->res.noptions || i == 0);
+			if (z < b->res.noptions) {
+				d = alpha_identity_rec(b, z, 0, 1, 0);
+				ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+				ASSERT_INT_EQ(rep.first_fail, 10);
+				ASSERT_INT_EQ(rep.status[11], VERIFY_PASS);
+				ASSERT_INT_EQ(rep.status[12], VERIFY_PASS);
+				rm_rf(d);
+			}
+		}
+		/* A share where alpha is the identity. */
+		d = alpha_identity_rec(b, opt, votes, 1, 1);
+		ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+		ASSERT_INT_EQ(rep.status[11], VERIFY_FAIL);
+		ASSERT_TRUE(strstr(rep.what[11], "not \"\" where the "
+		    "aggregate's alpha is the identity") != NULL);
+		rm_rf(d);
+		/* beta is not votes·G. */
+		d = alpha_identity_rec(b, opt, votes + 1, 1, 0);
+		ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+		ASSERT_INT_EQ(rep.status[11], VERIFY_PASS);
+		ASSERT_INT_EQ(rep.status[12], VERIFY_FAIL);
+		ASSERT_TRUE(strstr(rep.what[12], "is not what the shares "
+		    "decrypt") != NULL);
+		rm_rf(d);
+		/* "" where alpha is not the identity (the aggregate kept). */
+		d = alpha_identity_rec(b, opt, votes, 0, 0);
+		ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+		ASSERT_INT_EQ(rep.status[11], VERIFY_FAIL);
+		ASSERT_TRUE(strstr(rep.what[11], "not 227 bytes of hex") !=
+		    NULL);
+		rm_rf(d);
+	}
+}
+
 TEST(verify_v12_result_number)
 {
 	struct base *b = ceremony();
@@ -1656,6 +1795,163 @@ TEST(verify_ballot_with_a_bad_proof_fails)
 	ASSERT_ERR(verify_ballot(d, code, &o, &rep), ERR_VERIFY);
 	ASSERT_TRUE(rep.ballot_found);
 	rm_rf(d);
+}
+
+TEST(verify_ballot_says_test_only)
+{
+	struct base *b = testkey();
+	struct verify_report rep;
+	struct verify_opts o;
+	uint8_t code[32];
+	char *text = NULL;
+	size_t tl = 0;
+
+	memset(&o, 0, sizeof(o));
+	code_at(b, 1, code);
+	ASSERT_NOT_NULL(o.out = open_memstream(&text, &tl));
+	ASSERT_OK(verify_ballot(b->dir, code, &o, &rep));
+	fclose(o.out);
+	ASSERT_TRUE(rep.test_single_key);
+	ASSERT_TRUE(strstr(text, "WARNING: TEST-ONLY record") != NULL);
+	free(text);
+	/* Not on a ceremony record. */
+	text = NULL;
+	code_at(ceremony(), 1, code);
+	ASSERT_NOT_NULL(o.out = open_memstream(&text, &tl));
+	ASSERT_OK(verify_ballot(ceremony()->dir, code, &o, &rep));
+	fclose(o.out);
+	ASSERT_TRUE(strstr(text, "TEST-ONLY") == NULL);
+	free(text);
+}
+
+/* ---- failures that are not the record's ------------------------------ */
+
+/* An engine whose contest_add fails with ERR_INTERNAL off the main
+ * thread: a pass worker that ends with ERR_INTERNAL (-1). */
+static pthread_t main_thread;
+
+static int
+contest_add_fails_off_main(void *ctx, const struct engine_contest *c,
+    uint64_t id)
+{
+	if (!pthread_equal(pthread_self(), main_thread))
+		return ERR_INTERNAL;
+	return engine_openssl.contest_add(ctx, c, id);
+}
+
+/* The process's virtual size in KiB (/proc/self/status VmSize). */
+static unsigned long
+vm_kib(void)
+{
+	char line[256];
+	unsigned long kib = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	ASSERT_NOT_NULL(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmSize:", 7) == 0)
+			kib = strtoul(line + 7, NULL, 10);
+	fclose(f);
+	return kib;
+}
+
+TEST(verify_pass_joins_a_worker_that_failed_internally)
+{
+	struct base *b = ceremony();
+	struct engine_ops e = engine_openssl;
+	struct verify_report rep;
+	struct verify_opts o;
+	unsigned long before;
+	int i, failed = 0;
+
+	main_thread = pthread_self();
+	e.contest_add = contest_add_fails_off_main;
+	memset(&o, 0, sizeof(o));
+	o.engine = &e;
+	o.threads = 2;
+	/* A worker left unjoined keeps its stack (8 MiB) mapped: ten of
+	 * them would show.  One run first, for malloc's thread arena. */
+	(void)run(b->dir, &o, &rep);
+	before = vm_kib();
+	for (i = 0; i < 10; i++) {
+		int r = run(b->dir, &o, &rep);
+
+		ASSERT_TRUE(r == 0 || r == ERR_INTERNAL);
+		if (r == ERR_INTERNAL) {
+			failed++;
+			ASSERT_TRUE(strstr(rep.unusable, "ERR_INTERNAL") !=
+			    NULL);
+		}
+	}
+	if (failed < 3)
+		test_fail(__FILE__, __LINE__, "the second worker took a "
+		    "chunk in only %d of 10 runs", failed);
+	if (vm_kib() > before + 4 * 8192)
+		test_fail(__FILE__, __LINE__, "virtual size grew %lu KiB: "
+		    "workers left unjoined", vm_kib() - before);
+}
+
+/*
+ * calloc with one failure on demand: the armed call is the next one
+ * asking for fail_n elements of fail_size bytes (after fail_skip such
+ * calls).  The rest is glibc's malloc and memset.  Tests run one at a
+ * time; the verifier is run with one thread while armed.
+ */
+static size_t fail_n, fail_size, fail_skip;
+static int fail_fired;
+static void *(*volatile plain_malloc)(size_t) = malloc;
+
+void *
+calloc(size_t n, size_t size)
+{
+	size_t total;
+	void *p;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	if (fail_size != 0 && n == fail_n && size == fail_size) {
+		if (fail_skip == 0) {
+			fail_size = 0;
+			fail_fired = 1;
+			return NULL;
+		}
+		fail_skip--;
+	}
+	total = n * size;
+	if (total == 0)
+		total = 1;
+	/* Through a volatile pointer: the compiler would turn malloc and
+	 * memset back into a call to calloc (this one). */
+	if ((p = plain_malloc(total)) != NULL)
+		memset(p, 0, total);
+	return p;
+}
+
+TEST(verify_out_of_memory_is_unusable_not_invalid)
+{
+	struct base *b = testkey();
+	struct verify_report rep;
+	struct verify_opts o;
+	size_t nsums = b->res.ncontests * b->res.noptions;
+
+	memset(&o, 0, sizeof(o));
+	o.threads = 1;
+	/* The trustee's shares (nsums x 227). */
+	fail_n = nsums, fail_size = 227, fail_skip = 0, fail_fired = 0;
+	ASSERT_ERR(run(b->dir, &o, &rep), ERR_NOMEM);
+	ASSERT_TRUE(fail_fired);
+	ASSERT_INT_EQ(rep.status[11], VERIFY_FAIL);
+	ASSERT_TRUE(strstr(rep.what[11], "not checked: out of memory") !=
+	    NULL);
+	ASSERT_TRUE(strstr(rep.unusable, "out of memory") != NULL);
+	/* The stated aggregates (nsums x 130; the sums come first). */
+	fail_n = nsums, fail_size = 130, fail_skip = 1, fail_fired = 0;
+	ASSERT_ERR(run(b->dir, &o, &rep), ERR_NOMEM);
+	ASSERT_TRUE(fail_fired);
+	ASSERT_INT_EQ(rep.status[10], VERIFY_FAIL);
+	ASSERT_TRUE(strstr(rep.unusable, "tally.json") != NULL);
+	fail_size = 0;
+	ASSERT_OK(run(b->dir, &o, &rep));
 }
 
 /* ---- the program ---------------------------------------------------- */
