@@ -185,8 +185,13 @@ walk(struct rec_set *s, const char *root, const char *rel, int depth,
 			r = ERR_IO;
 			break;
 		}
-		if (S_ISDIR(st.st_mode) && depth == 0) {
-			s->n--;		/* directories themselves are not files */
+		/* The record's two directories are walked and not listed
+		 * themselves; any other directory, empty or not, stays
+		 * listed as a non-regular entry, which V1 refuses. */
+		if (S_ISDIR(st.st_mode) && depth == 0 &&
+		    (strcmp(name, "ceremony") == 0 ||
+		    strcmp(name, "decryption") == 0)) {
+			s->n--;
 			r = walk(s, root, name, depth + 1, why, why_len);
 			continue;
 		}

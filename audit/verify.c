@@ -395,7 +395,7 @@ check_index(struct vctx *v)
 
 	/* Each line: 64 hex, two spaces, a path, LF; sorted; files match. */
 	if ((listed = calloc(v->rs->n ? v->rs->n : 1, 1)) == NULL) {
-		v_fail(v, V_INDEX, "out of memory");
+		v_fatal(v, V_INDEX, ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	for (off = 0; off < idx->len; ) {
@@ -589,7 +589,7 @@ check_election(struct vctx *v)
 	/* Where each contest's options sit in the per-option arrays. */
 	if ((v->sum_off = calloc(v->m->ncontests + 1, sizeof(size_t)))
 	    == NULL) {
-		v_fail(v, V_ELECTION, "out of memory");
+		v_fatal(v, V_ELECTION, ERR_NOMEM, "out of memory");
 		rv_manifest_free(v->m);
 		v->m = NULL;
 		goto out;
@@ -924,6 +924,8 @@ verify_ballot(const char *path, const uint8_t code[32],
 	ballot_line(o->out, "B4 status", ok, what);
 	bad |= !ok;
 	r = bad ? ERR_VERIFY : 0;
+	if (v.fatal != 0)
+		r = v.fatal;	/* not the record's fault: no verdict */
  out:
 	test_only_line(o->out, rep);
 	ctx_close(&v);

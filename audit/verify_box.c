@@ -103,8 +103,8 @@ v_box_parse(struct vctx *v)
 	    (v->proof_bad = calloc(count ? count : 1, sizeof(uint32_t)))
 	    == NULL ||
 	    (v->chain = calloc(count + 1, 32)) == NULL) {
-		v_fail(v, V_BALLOTS, "out of memory for %llu ballots",
-		    (unsigned long long)count);
+		v_fatal(v, V_BALLOTS, ERR_NOMEM, "out of memory for the "
+		    "ballots' index");
 		return;
 	}
 	for (i = 0; i < count; i++) {
@@ -571,7 +571,7 @@ v_check_ballots(struct vctx *v)
 	/* No ballot twice (the box refuses a ballot hash it holds). */
 	if (v->ne > 1) {
 		if ((sorted = malloc(v->ne * sizeof(*sorted))) == NULL) {
-			v_fail(v, V_BALLOTS, "out of memory");
+			v_fatal(v, V_BALLOTS, ERR_NOMEM, "out of memory");
 			goto out;
 		}
 		for (i = 0; i < v->ne; i++)
@@ -840,7 +840,7 @@ v_check_counted(struct vctx *v)
 	if ((order = malloc((v->ne ? v->ne : 1) * sizeof(*order))) == NULL ||
 	    (next = calloc(v->ne ? v->ne : 1, sizeof(*next))) == NULL ||
 	    (state = calloc(v->ne ? v->ne : 1, 1)) == NULL) {
-		v_fail(v, V_COUNTED, "out of memory");
+		v_fatal(v, V_COUNTED, ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	/* next[i]: the position of the next ballot of the same alias. */
@@ -858,7 +858,7 @@ v_check_counted(struct vctx *v)
 			v_fail(v, V_COUNTED, "admitted.json is not an array");
 		} else if ((admitted = calloc(json_array_size(adm) + 1,
 		    sizeof(*admitted))) == NULL) {
-			v_fail(v, V_COUNTED, "out of memory");
+			v_fatal(v, V_COUNTED, ERR_NOMEM, "out of memory");
 		} else {
 			for (i = 0; i < json_array_size(adm); i++) {
 				const char *s;

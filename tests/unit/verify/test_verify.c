@@ -508,6 +508,16 @@ work(const struct base *b)
 		    rep_.first_fail ? rep_.what[rep_.first_fail] : ""); \
 	rm_rf(dir); } while (0)
 
+/* ... and the first failure of that check says text. */
+#define EXPECT_FAIL_WHAT(dir, want, text) do { struct verify_report rep_; \
+	int r_ = run((dir), NULL, &rep_); \
+	if (r_ != ERR_VERIFY || rep_.first_fail != (want) || \
+	    strstr(rep_.what[want], (text)) == NULL) \
+		test_fail(__FILE__, __LINE__, "want V%d \"%s\", got %s first " \
+		    "V%d: %s", (want), (text), err_name(r_), rep_.first_fail, \
+		    rep_.first_fail ? rep_.what[rep_.first_fail] : ""); \
+	rm_rf(dir); } while (0)
+
 /* ---- the honest records --------------------------------------------- */
 
 TEST(verify_honest_ceremony_record_passes)
@@ -696,10 +706,22 @@ TEST(verify_v1_index_and_signature)
 	wr(d, "notes.txt", "hello\n", 6);
 	reseal(b, d);
 	EXPECT_FAIL(d, 1);
-	/* An extra file not listed. */
+	/* An extra file not listed, under a name this record could have
+	 * (trustee 2 was excluded and gave no shares). */
 	d = work(b);
-	wr(d, "decryption/trustee-09.json", "{}", 2);
-	EXPECT_FAIL(d, 1);
+	wr(d, "decryption/trustee-02.json", "{}", 2);
+	EXPECT_FAIL_WHAT(d, 1, "decryption/trustee-02.json is present but "
+	    "not in INDEX");
+	/* An extra directory, even empty, even with INDEX re-signed. */
+	d = work(b);
+	{
+		char p[400];
+
+		snprintf(p, sizeof(p), "%s/extra", d);
+		ASSERT_INT_EQ(mkdir(p, 0755), 0);
+	}
+	reseal(b, d);
+	EXPECT_FAIL_WHAT(d, 1, "extra is not a regular file");
 	/* A file missing, INDEX re-signed without it. */
 	d = work(b);
 	{
@@ -941,8 +963,10 @@ TEST(verify_v5_v6_box_entries)
 	put64(x + 9, n + 1);
 	wr(d, "ballots.bin", x, len + e[2].len);
 	free(x);
+	edit(d, "election.json", "\"ballots_cast\": 40",
+	    "\"ballots_cast\": 41");
 	reseal(b, d);
-	EXPECT_FAIL(d, 5);
+	EXPECT_FAIL_WHAT(d, 5, "positions 3 and 41 hold the same ballot");
 	/* Two entries swapped. */
 	d = work(b);
 	x = rd(d, "ballots.bin", &len);
@@ -981,6 +1005,17 @@ TEST(verify_v5_v6_box_entries)
 	rechain(b, d);
 	reseal(b, d);
 	EXPECT_FAIL(d, 6);
+	/* The first ballot received before the polls opened. */
+	d = work(b);
+	x = rd(d, "ballots.bin", &len);
+	entries(x, len, e, 64);
+	memcpy(x + e[0].at, "2020-01-01T00:00:00.000000Z", 27);
+	wr(d, "ballots.bin", x, len);
+	free(x);
+	rechain(b, d);
+	reseal(b, d);
+	EXPECT_FAIL_WHAT(d, 6, "position 1: received outside the voting "
+	    "window");
 	/* The entry's ballot hash alone changed. */
 	d = work(b);
 	x = rd(d, "ballots.bin", &len);
@@ -1146,6 +1181,23 @@ TEST(verify_v8_checkpoints)
 	}
 	reseal(b, d);
 	EXPECT_FAIL(d, 8);
+	/* The first (periodic) checkpoint made final, re-signed by the
+	 * committee: final but not the last, and two finals. */
+	d = work(b);
+	edit(d, "checkpoints.json", "\"final\": false", "\"final\": true");
+	rechain(b, d);
+	reseal(b, d);
+	{
+		struct verify_report rep;
+
+		ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+		ASSERT_INT_EQ(rep.first_fail, 8);
+		ASSERT_TRUE(strstr(rep.what[8], "checkpoint 1 is final but "
+		    "not the last") != NULL);
+		/* ... and at 0, not the whole box; 2 finals. */
+		ASSERT_U64_EQ(rep.failures[8], 3);
+		rm_rf(d);
+	}
 }
 
 /* ---- V9: what counts ------------------------------------------------ */
@@ -1209,35 +1261,81 @@ count_also(const char *dir, unsigned long long p)
 	free(x);
 }
 
+/* ballots_counted + 1 in election.json and results.json. */
+static void
+count_plus_one(const struct base *b, const char *dir)
+{
+	char from[64], to[64];
+
+	snprintf(from, sizeof(from), "\"ballots_counted\": %llu",
+	    (unsigned long long)b->res.ballots_counted);
+	snprintf(to, sizeof(to), "\"ballots_counted\": %llu",
+	    (unsigned long long)b->res.ballots_counted + 1);
+	edit(dir, "election.json", from, to);
+	edit(dir, "results.json", from, to);
+}
+
+/* Removes position p's entry from superseded.json. */
+static void
+drop_superseded(const char *dir, unsigned long long p)
+{
+	size_t len, k;
+	char *x = (char *)rd(dir, "superseded.json", &len), *s, *e;
+	char from[64];
+
+	snprintf(from, sizeof(from), "{\"position\": %llu,", p);
+	ASSERT_NOT_NULL(s = strstr(x, from));
+	e = strchr(s, '}') + 1;
+	if (*e == ',') {		/* not the last: drop "{...},\n " */
+		e++;
+		while (*e == '\n' || *e == ' ')
+			e++;
+	} else {			/* the last: drop ",\n {...}" */
+		while (s > x && s[-1] != ',')
+			s--;
+		s--;
+	}
+	k = (size_t)(e - s);
+	memmove(s, e, len - (size_t)(e - x));
+	wr(dir, "superseded.json", x, len - k);
+	free(x);
+}
+
 TEST(verify_v9_counted)
 {
 	struct base *b = ceremony();
 	const char *d;
 	unsigned long long p;
-	char from[64];
+	char from[64], what[160];
 
-	/* A superseded ballot counted too. */
+	/* A superseded ballot counted too (the count kept consistent). */
 	d = work(b);
 	p = superseded_pos(d, "revote");
 	count_also(d, p);
-	edit(d, "election.json", "\"ballots_counted\": ",
-	    "\"ballots_counted\": 1");	/* keep the count consistent-ish */
+	count_plus_one(b, d);
 	reseal(b, d);
-	EXPECT_FAIL(d, 9);
+	snprintf(what, sizeof(what), "position %llu is both counted and "
+	    "superseded", p);
+	EXPECT_FAIL_WHAT(d, 9, what);
 	/* ... and also taken out of superseded.json. */
 	d = work(b);
 	p = superseded_pos(d, "revote");
 	count_also(d, p);
-	snprintf(from, sizeof(from), "{\"position\": %llu,", p);
-	edit(d, "superseded.json", from, "{\"position\": 0,");
+	count_plus_one(b, d);
+	drop_superseded(d, p);
 	reseal(b, d);
-	EXPECT_FAIL(d, 9);
+	snprintf(what, sizeof(what), "position %llu is counted but the "
+	    "voter cast a later", p);
+	EXPECT_FAIL_WHAT(d, 9, what);
 	/* A cancelled (admitted in person) voter's ballot counted. */
 	d = work(b);
 	p = superseded_pos(d, "admitted_in_person");
 	count_also(d, p);
+	count_plus_one(b, d);
 	reseal(b, d);
-	EXPECT_FAIL(d, 9);
+	snprintf(what, sizeof(what), "position %llu is both counted and "
+	    "superseded", p);
+	EXPECT_FAIL_WHAT(d, 9, what);
 	/* The voter taken off admitted.json: its ballot should count. */
 	d = work(b);
 	{
@@ -1251,12 +1349,35 @@ TEST(verify_v9_counted)
 	}
 	reseal(b, d);
 	EXPECT_FAIL(d, 9);
-	/* A revote pointing at the wrong later ballot. */
+	/* A revote pointing at the wrong later ballot ("by" + 1). */
+	d = work(b);
+	p = superseded_pos(d, "revote");
+	{
+		size_t len;
+		char *x = (char *)rd(d, "superseded.json", &len), *q;
+		unsigned long long by;
+
+		snprintf(from, sizeof(from), "{\"position\": %llu, \"by\": ",
+		    p);
+		ASSERT_NOT_NULL(q = strstr(x, from));
+		by = strtoull(q + strlen(from), NULL, 10);
+		free(x);
+		snprintf(from, sizeof(from), "{\"position\": %llu, \"by\": "
+		    "%llu,", p, by);
+		snprintf(what, sizeof(what), "{\"position\": %llu, \"by\": "
+		    "%llu,", p, by + 1);
+		edit(d, "superseded.json", from, what);
+	}
+	reseal(b, d);
+	snprintf(what, sizeof(what), "position %llu: superseded by revote, "
+	    "but \"by\" is not the voter's next ballot", p);
+	EXPECT_FAIL_WHAT(d, 9, what);
+	/* A revote relabelled as admitted in person (by kept). */
 	d = work(b);
 	edit(d, "superseded.json", "\"reason\": \"revote\"",
 	    "\"reason\": \"admitted_in_person\"");
 	reseal(b, d);
-	EXPECT_FAIL(d, 9);
+	EXPECT_FAIL_WHAT(d, 9, "admitted in person with a \"by\"");
 }
 
 /* ---- V10-V12: aggregates, shares, results --------------------------- */
@@ -1472,6 +1593,50 @@ TEST(verify_v12_result_number)
 	EXPECT_FAIL(d, 12);
 }
 
+/*
+ * A contest's total over max x ballots counted, every option's number
+ * matching its decryption: an option with no vote gets the aggregate
+ * (O, counted·G) and "counted" votes (see alpha_identity_rec; V10 fails
+ * there as it must, V12 is what is asserted).
+ */
+TEST(verify_v12_contest_total_outside_min_max)
+{
+	struct base *b = testkey();
+	struct verify_report rep;
+	uint64_t counted = b->res.ballots_counted, total = 0;
+	char from[160], to[160], *x, *p, *q;
+	const char *d;
+	size_t z, len;
+
+	for (z = 0; z < b->res.noptions; z++)
+		total += b->res.votes[0][z];
+	ASSERT_TRUE(total > 0);
+	for (z = 0; z < b->res.noptions && b->res.votes[0][z] != 0; z++)
+		;
+	ASSERT_TRUE(z < b->res.noptions);
+	d = alpha_identity_rec(b, z, counted, 1, 0);
+	x = (char *)rd(d, "results.json", &len);
+	snprintf(from, sizeof(from), "\"id\": \"o%03zu\"", z + 1);
+	ASSERT_NOT_NULL(p = strstr(x, from));
+	ASSERT_NOT_NULL(q = strstr(p, "\"votes\": 0}"));
+	snprintf(from, sizeof(from), "%.*s", (int)(q - p + 11), p);
+	snprintf(to, sizeof(to), "%.*s\"votes\": %llu}", (int)(q - p), p,
+	    (unsigned long long)counted);
+	free(x);
+	edit(d, "results.json", from, to);
+	reseal(b, d);
+	ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+	ASSERT_INT_EQ(rep.first_fail, 10);
+	ASSERT_INT_EQ(rep.status[11], VERIFY_PASS);
+	ASSERT_INT_EQ(rep.status[12], VERIFY_FAIL);
+	snprintf(to, sizeof(to), "contest 0: %llu selections in all, outside "
+	    "[min, max] x ballots counted", (unsigned long long)(total +
+	    counted));
+	ASSERT_STR_EQ(rep.what[12], to);
+	ASSERT_U64_EQ(rep.failures[12], 1);
+	rm_rf(d);
+}
+
 /* ---- V13: the audit log --------------------------------------------- */
 
 TEST(verify_v13_audit_log)
@@ -1509,6 +1674,8 @@ TEST(verify_v13_audit_log)
  * at its entry (clamped to the log, the last at the end); INDEX resealed.
  * So only the lifecycle rule under test can fail.
  */
+static int audit_keep_last_cp;	/* audit_redo: no clamping to the end */
+
 static void
 audit_redo(const struct base *b, const char *d, void (*edit_fn)(json_t *))
 {
@@ -1565,7 +1732,8 @@ audit_redo(const struct base *b, const char *d, void (*edit_fn)(json_t *))
 		    "seq")), al = strlen(at), k;
 		char hex[129];
 
-		if (seq > n || i + 1 == json_array_size(cs))
+		if (seq > n || (i + 1 == json_array_size(cs) &&
+		    !audit_keep_last_cp))
 			seq = n;
 		for (k = 0; k < 8; k++)
 			msg[k] = (uint8_t)((uint64_t)seq >> (56 - 8 * k));
@@ -1676,14 +1844,13 @@ no_edit(json_t *es)
 	(void)es;
 }
 
-#define EXPECT_FAIL_WHAT(dir, want, text) do { struct verify_report rep_; \
-	int r_ = run((dir), NULL, &rep_); \
-	if (r_ != ERR_VERIFY || rep_.first_fail != (want) || \
-	    strstr(rep_.what[want], (text)) == NULL) \
-		test_fail(__FILE__, __LINE__, "want V%d \"%s\", got %s first " \
-		    "V%d: %s", (want), (text), err_name(r_), rep_.first_fail, \
-		    rep_.first_fail ? rep_.what[rep_.first_fail] : ""); \
-	rm_rf(dir); } while (0)
+/* A copy of roll.freeze (no lifecycle step) appended at the end. */
+static void
+append_unrelated(json_t *es)
+{
+	ASSERT_OK(json_array_append_new(es, json_deep_copy(json_array_get(es,
+	    find_action(es, "roll.freeze", 0)))));
+}
 
 TEST(verify_v13_tally_steps)
 {
@@ -1715,6 +1882,18 @@ TEST(verify_v13_tally_steps)
 	d = work(b);
 	audit_redo(b, d, drop_start);
 	EXPECT_FAIL_WHAT(d, 13, "the log does not show tally.start");
+	/* An entry after the last checkpoint: the log's end unsigned.
+	 * (Appended at the end the rewrite signs it; kept where it was,
+	 * the last checkpoint no longer covers it.) */
+	d = work(b);
+	audit_redo(b, d, append_unrelated);
+	ASSERT_OK(run(d, NULL, &rep));
+	rm_rf(d);
+	d = work(b);
+	audit_keep_last_cp = 1;
+	audit_redo(b, d, append_unrelated);
+	audit_keep_last_cp = 0;
+	EXPECT_FAIL_WHAT(d, 13, "the last checkpoint is at entry");
 }
 
 /* ---- one voter's check ---------------------------------------------- */
