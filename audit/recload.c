@@ -257,6 +257,15 @@ rec_open(const char *path, struct rec_set **out, char *why, size_t why_len)
 			goto out;
 		}
 		s->ar = a;
+		snprintf(s->top, sizeof(s->top), "%s", a->top);
+		if ((s->order = calloc(a->count ? a->count : 1,
+		    sizeof(*s->order))) == NULL) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+		for (i = 0; i < a->count; i++)
+			s->order[i] = a->entries[i].path;
+		s->norder = a->count;
 		for (i = 0; i < a->count; i++) {
 			const struct archive_entry *e = &a->entries[i];
 			struct rec_file *f;
@@ -305,6 +314,7 @@ rec_close(struct rec_set *s)
 		for (i = 0; i < s->n; i++)
 			free(s->f[i].own);
 	free(s->f);
+	free(s->order);
 	archive_free(s->ar);
 	free(s);
 }

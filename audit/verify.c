@@ -357,6 +357,43 @@ expected_name(const struct vctx *v, const char *path, int *required)
 	return 0;
 }
 
+/*
+ * The single-file form (PROTOCOL-record §2): the top directory is named
+ * after the election (the election id, or "<id>-record"), and the
+ * entries come INDEX, INDEX.sig, then the rest in INDEX's (bytewise)
+ * order.  The headers' mode, owners and mtime are not judged: they do
+ * not touch any file's bytes.
+ */
+static void
+check_archive_form(struct vctx *v)
+{
+	const struct rec_set *s = v->rs;
+	size_t i, il;
+
+	if (!s->archive)
+		return;
+	if (v->el_loaded) {
+		il = strlen(v->election_id);
+		if (!(strcmp(s->top, v->election_id) == 0 ||
+		    (strncmp(s->top, v->election_id, il) == 0 &&
+		    strcmp(s->top + il, "-record") == 0)))
+			v_fail(v, V_INDEX, "the archive's top directory is "
+			    "not named after election %s", v->election_id);
+	}
+	if (s->norder < 2 || strcmp(s->order[0], "INDEX") != 0 ||
+	    strcmp(s->order[1], "INDEX.sig") != 0) {
+		v_fail(v, V_INDEX, "the archive does not start with INDEX "
+		    "and INDEX.sig");
+		return;
+	}
+	for (i = 3; i < s->norder; i++)
+		if (strcmp(s->order[i - 1], s->order[i]) >= 0) {
+			v_fail(v, V_INDEX, "the archive's entries are not in "
+			    "INDEX order at entry %zu", i + 1);
+			return;
+		}
+}
+
 static void
 check_index(struct vctx *v)
 {
@@ -370,6 +407,7 @@ check_index(struct vctx *v)
 	uint8_t *listed = NULL;
 	int required, sig_unchecked = 0;
 
+	check_archive_form(v);
 	/* The signature over INDEX, under the committee's key. */
 	if (idx == NULL || sigf == NULL)
 		v_fail(v, V_INDEX, "%s is missing", idx == NULL ? "INDEX" :

@@ -21,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "audit/archive.h"
 #include "audit/engine.h"
 #include "audit/log.h"
 #include "audit/verify.h"
@@ -630,6 +631,70 @@ TEST(verify_honest_record_passes_gcrypt_when_built)
 		ASSERT_INT_EQ(rep.first_fail, 7);
 		rm_rf(d);
 	}
+}
+
+/*
+ * Packs the record at dir into path under top: INDEX, INDEX.sig, then
+ * the rest in INDEX order (reversed when reverse; with sig_first
+ * INDEX.sig before INDEX).
+ */
+static void
+pack(const char *dir, const char *path, const char *topdir, int sig_first,
+    int reverse)
+{
+	char names[128][128], fp[700];
+	size_t n = list(dir, names, 128), i;
+	struct archive_writer *w = NULL;
+	FILE *f = fopen(path, "wb");
+
+	ASSERT_NOT_NULL(f);
+	ASSERT_OK(archive_writer_new(f, topdir, 1700000000, &w));
+	snprintf(fp, sizeof(fp), "%s/%s", dir, sig_first ? "INDEX.sig" :
+	    "INDEX");
+	ASSERT_OK(archive_add_file(w, sig_first ? "INDEX.sig" : "INDEX", fp));
+	snprintf(fp, sizeof(fp), "%s/%s", dir, sig_first ? "INDEX" :
+	    "INDEX.sig");
+	ASSERT_OK(archive_add_file(w, sig_first ? "INDEX" : "INDEX.sig", fp));
+	for (i = 0; i < n; i++) {
+		const char *nm = names[reverse ? n - 1 - i : i];
+
+		snprintf(fp, sizeof(fp), "%s/%s", dir, nm);
+		ASSERT_OK(archive_add_file(w, nm, fp));
+	}
+	ASSERT_OK(archive_finish(w));
+	ASSERT_INT_EQ(fclose(f), 0);
+}
+
+TEST(verify_archive_top_directory_and_order)
+{
+	struct base *b = testkey();
+	struct verify_report rep;
+	char path[400], top2[200];
+
+	snprintf(path, sizeof(path), "%s/form.tar", top);
+	/* Both names a writer uses: the id (ippyo tally record --tar) and
+	 * "<id>-record" (the generator). */
+	pack(b->dir, path, b->res.election_id, 0, 0);
+	ASSERT_OK(run(path, NULL, &rep));
+	unlink(path);
+	snprintf(top2, sizeof(top2), "%.100s-record", b->res.election_id);
+	pack(b->dir, path, top2, 0, 0);
+	ASSERT_OK(run(path, NULL, &rep));
+	unlink(path);
+	/* Another election's name. */
+	pack(b->dir, path, "other-2027", 0, 0);
+	EXPECT_FAIL_WHAT(path, 1, "top directory is not named after "
+	    "election");
+	snprintf(top2, sizeof(top2), "%.100s-recordx", b->res.election_id);
+	pack(b->dir, path, top2, 0, 0);
+	EXPECT_FAIL_WHAT(path, 1, "top directory is not named after "
+	    "election");
+	/* INDEX.sig first. */
+	pack(b->dir, path, b->res.election_id, 1, 0);
+	EXPECT_FAIL_WHAT(path, 1, "does not start with INDEX and INDEX.sig");
+	/* The rest not in INDEX order. */
+	pack(b->dir, path, b->res.election_id, 0, 1);
+	EXPECT_FAIL_WHAT(path, 1, "not in INDEX order");
 }
 
 /* ---- not a record --------------------------------------------------- */
