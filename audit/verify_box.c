@@ -678,10 +678,7 @@ v_check_proofs(struct vctx *v)
 		for (c = 0; c < 32; c++)
 			if (v->proof_bad[i] & (1u << c))
 				v_fail(v, V_PROOFS, "position %zu contest %u: "
-				    "%s", i + 1, c, c == 31 &&
-				    (v->proof_bad[i] & 0x80000000u) ?
-				    "a proof in this batch does not verify" :
-				    "the proofs do not verify");
+				    "the proofs do not verify", i + 1, c);
 	}
 	v_done(v, V_PROOFS);
 }

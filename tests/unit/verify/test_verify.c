@@ -1155,6 +1155,68 @@ TEST(verify_v7_proof_scalar_and_ciphertext_point)
  * fails).  The full sweep of every byte runs with IPPYO_VERIFY_SWEEP=all;
  * by default every byte of the header and every 31st byte of the contest.
  */
+/*
+ * Every contest of every ballot of a whole chunk of the pass (32
+ * ballots x 6 contests) fails its proofs: each failure is named, none
+ * lost for want of room.
+ */
+TEST(verify_v7_every_contest_of_a_chunk_fails)
+{
+	struct recgen_opts o;
+	struct base *b = testkey();	/* makes top */
+	static struct base many;
+	static struct entry e[64];
+	struct verify_report rep;
+	const char *d;
+	size_t len, n, i, c, at;
+	uint8_t *x;
+
+	(void)b;
+	recgen_opts_default(&o);
+	o.seed = SEED "-many";
+	o.ballots = 33;
+	o.contests = 6;
+	o.options = 2;
+	o.min = 0;
+	o.max = 1;
+	o.test_key = 1;
+	o.revote_pct = 0;
+	make_base(&many, &o, "many");
+	d = work(&many);
+	x = rd(d, "ballots.bin", &len);
+	n = entries(x, len, e, 64);
+	ASSERT_INT_EQ(n, 33);
+	for (i = 0; i < 32; i++) {
+		/* "IPPYOBAL" 1 str(id) ctx str(alias) u32 C, then contests:
+		 * u32 index, u32 length, bytes; the last byte of each is
+		 * the low byte of the range proof's last response. */
+		at = e[i].ballot + 9;
+		at += 4 + get32(x + at);
+		at += 32;
+		at += 4 + get32(x + at);
+		at += 4;
+		for (c = 0; c < 6; c++) {
+			size_t cl = get32(x + at + 4);
+
+			x[at + 8 + cl - 1] ^= 0x01;
+			at += 8 + cl;
+		}
+	}
+	wr(d, "ballots.bin", x, len);
+	free(x);
+	rechain(&many, d);
+	reseal(&many, d);
+	/* (Before: room for 128, the rest flagged as "contest 31".) */
+	ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+	ASSERT_INT_EQ(rep.first_fail, 7);
+	ASSERT_STR_EQ(rep.what[7], "position 1 contest 0: the proofs do not "
+	    "verify");
+	ASSERT_U64_EQ(rep.failures[7], 32 * 6);
+	rm_rf(d);
+	sign_key_free(many.committee);
+	sign_key_free(many.box);
+}
+
 TEST(verify_ballot_byte_sweep)
 {
 	struct base *b = tiny();
