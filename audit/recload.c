@@ -185,8 +185,13 @@ walk(struct rec_set *s, const char *root, const char *rel, int depth,
 			r = ERR_IO;
 			break;
 		}
-		if (S_ISDIR(st.st_mode) && depth == 0) {
-			s->n--;		/* directories themselves are not files */
+		/* The record's two directories are walked and not listed
+		 * themselves; any other directory, empty or not, stays
+		 * listed as a non-regular entry, which V1 refuses. */
+		if (S_ISDIR(st.st_mode) && depth == 0 &&
+		    (strcmp(name, "ceremony") == 0 ||
+		    strcmp(name, "decryption") == 0)) {
+			s->n--;
 			r = walk(s, root, name, depth + 1, why, why_len);
 			continue;
 		}
@@ -252,6 +257,15 @@ rec_open(const char *path, struct rec_set **out, char *why, size_t why_len)
 			goto out;
 		}
 		s->ar = a;
+		snprintf(s->top, sizeof(s->top), "%s", a->top);
+		if ((s->order = calloc(a->count ? a->count : 1,
+		    sizeof(*s->order))) == NULL) {
+			r = ERR_NOMEM;
+			goto out;
+		}
+		for (i = 0; i < a->count; i++)
+			s->order[i] = a->entries[i].path;
+		s->norder = a->count;
 		for (i = 0; i < a->count; i++) {
 			const struct archive_entry *e = &a->entries[i];
 			struct rec_file *f;
@@ -300,6 +314,7 @@ rec_close(struct rec_set *s)
 		for (i = 0; i < s->n; i++)
 			free(s->f[i].own);
 	free(s->f);
+	free(s->order);
 	archive_free(s->ar);
 	free(s);
 }

@@ -32,6 +32,10 @@ struct rec_set {
 	size_t n;			/* how many */
 	int archive;			/* 1: read from a .tar */
 	void *ar;			/* the archive (struct archive) */
+	char top[RECLOAD_PATH_MAX];	/* archive: its top directory */
+	const char **order;		/* archive: entry paths in archive
+					   order (into ar), norder of them */
+	size_t norder;
 	char why[160];			/* after an error: what went wrong */
 };
 

@@ -55,6 +55,19 @@ v_fail(struct vctx *v, int check, const char *fmt, ...)
 }
 
 void
+v_fatal(struct vctx *v, int check, int err, const char *what)
+{
+	struct verify_report *rep = v->rep;
+
+	v_fail(v, check, "not checked: %s", what);
+	if (v->fatal == 0) {
+		v->fatal = err != 0 ? err : ERR_INTERNAL;
+		snprintf(rep->unusable, sizeof(rep->unusable), "V%d: %s (%s)",
+		    check, what, err_name(v->fatal));
+	}
+}
+
+void
 v_warn(struct vctx *v, int check, const char *fmt, ...)
 {
 	struct verify_report *rep = v->rep;
@@ -344,6 +357,43 @@ expected_name(const struct vctx *v, const char *path, int *required)
 	return 0;
 }
 
+/*
+ * The single-file form (PROTOCOL-record §2): the top directory is named
+ * after the election (the election id, or "<id>-record"), and the
+ * entries come INDEX, INDEX.sig, then the rest in INDEX's (bytewise)
+ * order.  The headers' mode, owners and mtime are not judged: they do
+ * not touch any file's bytes.
+ */
+static void
+check_archive_form(struct vctx *v)
+{
+	const struct rec_set *s = v->rs;
+	size_t i, il;
+
+	if (!s->archive)
+		return;
+	if (v->el_loaded) {
+		il = strlen(v->election_id);
+		if (!(strcmp(s->top, v->election_id) == 0 ||
+		    (strncmp(s->top, v->election_id, il) == 0 &&
+		    strcmp(s->top + il, "-record") == 0)))
+			v_fail(v, V_INDEX, "the archive's top directory is "
+			    "not named after election %s", v->election_id);
+	}
+	if (s->norder < 2 || strcmp(s->order[0], "INDEX") != 0 ||
+	    strcmp(s->order[1], "INDEX.sig") != 0) {
+		v_fail(v, V_INDEX, "the archive does not start with INDEX "
+		    "and INDEX.sig");
+		return;
+	}
+	for (i = 3; i < s->norder; i++)
+		if (strcmp(s->order[i - 1], s->order[i]) >= 0) {
+			v_fail(v, V_INDEX, "the archive's entries are not in "
+			    "INDEX order at entry %zu", i + 1);
+			return;
+		}
+}
+
 static void
 check_index(struct vctx *v)
 {
@@ -357,6 +407,7 @@ check_index(struct vctx *v)
 	uint8_t *listed = NULL;
 	int required, sig_unchecked = 0;
 
+	check_archive_form(v);
 	/* The signature over INDEX, under the committee's key. */
 	if (idx == NULL || sigf == NULL)
 		v_fail(v, V_INDEX, "%s is missing", idx == NULL ? "INDEX" :
@@ -382,7 +433,7 @@ check_index(struct vctx *v)
 
 	/* Each line: 64 hex, two spaces, a path, LF; sorted; files match. */
 	if ((listed = calloc(v->rs->n ? v->rs->n : 1, 1)) == NULL) {
-		v_fail(v, V_INDEX, "out of memory");
+		v_fatal(v, V_INDEX, ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	for (off = 0; off < idx->len; ) {
@@ -576,7 +627,7 @@ check_election(struct vctx *v)
 	/* Where each contest's options sit in the per-option arrays. */
 	if ((v->sum_off = calloc(v->m->ncontests + 1, sizeof(size_t)))
 	    == NULL) {
-		v_fail(v, V_ELECTION, "out of memory");
+		v_fatal(v, V_ELECTION, ERR_NOMEM, "out of memory");
 		rv_manifest_free(v->m);
 		v->m = NULL;
 		goto out;
@@ -664,6 +715,17 @@ ctx_close(struct vctx *v)
 		free(v->shares[i]);
 }
 
+/* The TEST-ONLY warning, after the verdict, whenever the record says
+ * it has a single test key. */
+static void
+test_only_line(FILE *f, const struct verify_report *rep)
+{
+	if (f != NULL && rep->test_single_key)
+		fprintf(f, "WARNING: TEST-ONLY record: one election key made "
+		    "by one process, no trustee ceremony; never use it for "
+		    "a real election\n");
+}
+
 static struct verify_report *
 rep_or(struct verify_report *rep)
 {
@@ -690,8 +752,11 @@ verify_record(const char *path, const struct verify_opts *o,
 	v_check_ceremony(&v);
 	v_box_parse(&v);
 	v_counted_load(&v);
-	if ((r = v_pass(&v, 0, v.ne)) != 0)
+	if ((r = v_pass(&v, 0, v.ne)) != 0) {
+		snprintf(rep->unusable, sizeof(rep->unusable), "the pass over "
+		    "the ballots stopped (%s)", err_name(r));
 		goto out;
+	}
 	v_check_ballots(&v);
 	v_check_chain(&v);
 	v_check_proofs(&v);
@@ -708,6 +773,14 @@ verify_record(const char *path, const struct verify_opts *o,
 		    rep->status[i] == VERIFY_SKIP ||
 		    rep->status[i] == VERIFY_NOT_RUN)
 			r = ERR_VERIFY;
+	if (v.fatal != 0) {
+		/* Not the record's fault: no verdict on it. */
+		r = v.fatal;
+		if (o->out != NULL)
+			fprintf(o->out, "record NOT VERIFIED: %s\n",
+			    rep->unusable);
+		goto out;
+	}
 	if (o->out != NULL) {
 		if (r == 0)
 			fprintf(o->out, "record valid: election %s, %zu ballots "
@@ -717,10 +790,7 @@ verify_record(const char *path, const struct verify_opts *o,
 			fprintf(o->out, "record INVALID: first failing check "
 			    "V%d (%s)\n", rep->first_fail,
 			    verify_check_name(rep->first_fail));
-		if (rep->test_single_key)
-			fprintf(o->out, "WARNING: TEST-ONLY record: one "
-			    "election key made by one process, no trustee "
-			    "ceremony; never use it for a real election\n");
+		test_only_line(o->out, rep);
 	}
  out:
 	ctx_close(&v);
@@ -836,8 +906,11 @@ verify_ballot(const char *path, const uint8_t code[32],
 	quiet = *o;
 	quiet.progress = NULL;
 	v.o = &quiet;
-	if ((r = v_pass(&v, at, at + 1)) != 0)
+	if ((r = v_pass(&v, at, at + 1)) != 0) {
+		snprintf(rep->unusable, sizeof(rep->unusable), "the pass over "
+		    "the ballots stopped (%s)", err_name(r));
 		goto out;
+	}
 	v.o = o;
 	ok = v.m != NULL && v.key_ok && v.bflags[at] == 0 &&
 	    v.proof_bad[at] == 0 && v.e[at].alias_len == V_ALIAS_LEN;
@@ -889,7 +962,10 @@ verify_ballot(const char *path, const uint8_t code[32],
 	ballot_line(o->out, "B4 status", ok, what);
 	bad |= !ok;
 	r = bad ? ERR_VERIFY : 0;
+	if (v.fatal != 0)
+		r = v.fatal;	/* not the record's fault: no verdict */
  out:
+	test_only_line(o->out, rep);
 	ctx_close(&v);
 	if (rep != rep_in)
 		free(rep);

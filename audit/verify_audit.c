@@ -166,7 +166,7 @@ v_check_audit(struct vctx *v)
 		goto out;
 	}
 	if ((hashes = calloc(n, 32)) == NULL) {
-		v_fail(v, V_AUDIT, "out of memory");
+		v_fatal(v, V_AUDIT, ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	memset(prev, 0, sizeof(prev));

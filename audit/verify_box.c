@@ -103,8 +103,8 @@ v_box_parse(struct vctx *v)
 	    (v->proof_bad = calloc(count ? count : 1, sizeof(uint32_t)))
 	    == NULL ||
 	    (v->chain = calloc(count + 1, 32)) == NULL) {
-		v_fail(v, V_BALLOTS, "out of memory for %llu ballots",
-		    (unsigned long long)count);
+		v_fatal(v, V_BALLOTS, ERR_NOMEM, "out of memory for the "
+		    "ballots' index");
 		return;
 	}
 	for (i = 0; i < count; i++) {
@@ -251,6 +251,7 @@ struct worker {
 	void **sum;			/* [nsums] accumulators */
 	int r;
 	pthread_t th;
+	int started;			/* th was created: join it */
 };
 
 static void
@@ -339,13 +340,25 @@ one_ballot(struct worker *w, size_t i)
 	return 0;
 }
 
+/* proof_bad holds one bit per contest. */
+_Static_assert(LIMIT_CONTESTS_MAX <= 32, "proof_bad is 32 bits");
+
+/* The proof_bad bits of every contest of the manifest. */
+static uint32_t
+all_contests(const struct vctx *v)
+{
+	return v->m->ncontests >= 32 ? 0xffffffffu :
+	    (1u << v->m->ncontests) - 1;
+}
+
 static void *
 worker_run(void *arg)
 {
 	struct worker *w = arg;
 	struct pass *s = w->s;
 	struct vctx *v = s->v;
-	uint64_t bad[PASS_CHUNK * 4];
+	/* Every contest of every ballot of a chunk can fail. */
+	uint64_t bad[PASS_CHUNK * LIMIT_CONTESTS_MAX];
 	size_t start, end, i, nb;
 	int r;
 
@@ -363,20 +376,26 @@ worker_run(void *arg)
 		if (s->proofs) {
 			r = v->eng->contest_flush(w->ctx, bad,
 			    sizeof(bad) / sizeof(bad[0]), &nb);
-			if (r == ERR_VERIFY) {
-				if (nb > sizeof(bad) / sizeof(bad[0])) {
-					/* Over our room: mark the whole
-					 * chunk's contests by re-checking is
-					 * not possible; name the ones we have
-					 * and flag the rest coarsely. */
-					for (i = start; i < end; i++)
-						v->proof_bad[i] |= 0x80000000u;
-					nb = sizeof(bad) / sizeof(bad[0]);
-				}
-				for (i = 0; i < nb; i++)
+			if (r == ERR_VERIFY && nb > sizeof(bad) /
+			    sizeof(bad[0]))
+				r = ERR_INTERNAL;	/* the engine's bug */
+			if (r == ERR_VERIFY && nb == 0) {
+				/* The batch failed, yet each contest alone
+				 * passed (2^-128): all stay rejected. */
+				for (i = start; i < end; i++)
+					v->proof_bad[i] |= all_contests(v);
+			} else if (r == ERR_VERIFY) {
+				for (i = 0; i < nb; i++) {
+					if (bad[i] / 32 < start ||
+					    bad[i] / 32 >= end) {
+						r = ERR_INTERNAL;
+						break;
+					}
 					v->proof_bad[bad[i] / 32] |=
 					    1u << (bad[i] % 32);
-			} else if (r != 0) {
+				}
+			}
+			if (r != 0 && r != ERR_VERIFY) {
 				w->r = r;
 				pass_error(s, r);
 				return NULL;
@@ -465,14 +484,14 @@ v_pass(struct vctx *v, size_t lo, size_t hi)
 	}
 	v_progress(v, "checking %zu ballots on %u thread%s (%s engine)",
 	    hi - lo, nt, nt == 1 ? "" : "s", v->eng->name);
+	/* A thread that cannot be created is not needed: the others take
+	 * its share (chunks are handed out as they are asked for). */
 	for (t = 1; t < nt; t++)
-		if (pthread_create(&w[t].th, NULL, worker_run, &w[t]) != 0) {
-			/* Run without it: the others take its share. */
-			w[t].r = -1;
-		}
+		w[t].started = pthread_create(&w[t].th, NULL, worker_run,
+		    &w[t]) == 0;
 	worker_run(&w[0]);
 	for (t = 1; t < nt; t++)
-		if (w[t].r != -1)
+		if (w[t].started)
 			pthread_join(w[t].th, NULL);
 	if (s.err != 0) {
 		r = s.err;
@@ -552,7 +571,7 @@ v_check_ballots(struct vctx *v)
 	/* No ballot twice (the box refuses a ballot hash it holds). */
 	if (v->ne > 1) {
 		if ((sorted = malloc(v->ne * sizeof(*sorted))) == NULL) {
-			v_fail(v, V_BALLOTS, "out of memory");
+			v_fatal(v, V_BALLOTS, ERR_NOMEM, "out of memory");
 			goto out;
 		}
 		for (i = 0; i < v->ne; i++)
@@ -659,10 +678,7 @@ v_check_proofs(struct vctx *v)
 		for (c = 0; c < 32; c++)
 			if (v->proof_bad[i] & (1u << c))
 				v_fail(v, V_PROOFS, "position %zu contest %u: "
-				    "%s", i + 1, c, c == 31 &&
-				    (v->proof_bad[i] & 0x80000000u) ?
-				    "a proof in this batch does not verify" :
-				    "the proofs do not verify");
+				    "the proofs do not verify", i + 1, c);
 	}
 	v_done(v, V_PROOFS);
 }
@@ -821,7 +837,7 @@ v_check_counted(struct vctx *v)
 	if ((order = malloc((v->ne ? v->ne : 1) * sizeof(*order))) == NULL ||
 	    (next = calloc(v->ne ? v->ne : 1, sizeof(*next))) == NULL ||
 	    (state = calloc(v->ne ? v->ne : 1, 1)) == NULL) {
-		v_fail(v, V_COUNTED, "out of memory");
+		v_fatal(v, V_COUNTED, ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	/* next[i]: the position of the next ballot of the same alias. */
@@ -839,7 +855,7 @@ v_check_counted(struct vctx *v)
 			v_fail(v, V_COUNTED, "admitted.json is not an array");
 		} else if ((admitted = calloc(json_array_size(adm) + 1,
 		    sizeof(*admitted))) == NULL) {
-			v_fail(v, V_COUNTED, "out of memory");
+			v_fatal(v, V_COUNTED, ERR_NOMEM, "out of memory");
 		} else {
 			for (i = 0; i < json_array_size(adm); i++) {
 				const char *s;
@@ -1007,8 +1023,11 @@ v_tally_load(struct vctx *v)
 		    "manifest contest");
 		goto out;
 	}
-	if ((v->tally = calloc(v->nsums ? v->nsums : 1, 130)) == NULL)
+	if ((v->tally = calloc(v->nsums ? v->nsums : 1, 130)) == NULL) {
+		v_fatal(v, V_AGGREGATES, ERR_NOMEM, "out of memory for "
+		    "tally.json");
 		goto out;
+	}
 	for (c = 0; c < v->m->ncontests; c++) {
 		json_t *e = json_array_get(a, c);
 

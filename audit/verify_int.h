@@ -56,6 +56,8 @@ struct vctx {
 	struct verify_report *rep;
 	struct rec_set *rs;
 	unsigned threads;		/* worker threads for the pass */
+	int fatal;			/* first error that is not the
+					   record's fault (ERR_NOMEM), or 0 */
 
 	/* election.json (loaded before V1; V3 judges it) */
 	int el_loaded;			/* parsed in full */
@@ -108,7 +110,6 @@ struct vctx {
 	uint8_t *tally;			/* stated aggregates, as sums */
 
 	/* decryption (V11) */
-	int shares_ok;			/* every stated share verified */
 	uint32_t part[LIMIT_TRUSTEES_MAX];	/* participating trustees */
 	size_t npart;
 	uint8_t *shares[LIMIT_TRUSTEES_MAX];	/* [option] 227 bytes each */
@@ -119,6 +120,10 @@ void v_fail(struct vctx *v, int check, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void v_done(struct vctx *v, int check);
 void v_skip(struct vctx *v, int check, int needs);
+/* A check that could not run for a reason that is not the record's
+ * (out of memory): marks it failed ("not checked: what") and makes the
+ * run return err (ERR_INTERNAL if 0) with rep->unusable set: exit 2. */
+void v_fatal(struct vctx *v, int check, int err, const char *what);
 void v_warn(struct vctx *v, int check, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 int v_failed(const struct vctx *v, int check);

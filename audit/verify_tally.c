@@ -185,7 +185,34 @@ identity_ct(const uint8_t ct[130])
 	return 1;
 }
 
-/* Reads and checks decryption/trustee-NN.json; 0 when all valid. */
+/* 1 when aggregate at's alpha is the identity (65 zero bytes): no
+ * ballot counted, or the counted nonces cancel.  Then no trustee gives a
+ * share for it and its plaintext point is beta (PROTOCOL-record §9). */
+static int
+alpha_identity(const struct vctx *v, size_t at)
+{
+	const uint8_t *a = v->tally + at * 130;
+	size_t i;
+
+	for (i = 0; i < 65; i++)
+		if (a[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* 1 when the JSON value is exactly the empty string. */
+static int
+is_empty_str(const json_t *s)
+{
+	return json_is_string(s) && json_string_length(s) == 0;
+}
+
+/*
+ * Reads and checks decryption/trustee-NN.json; 0 when all valid.  An
+ * entry is "" exactly where the aggregate's alpha is the identity (its
+ * share is left zero and never used), else 227 bytes of hex whose DLEQ
+ * proof verifies.  ERR_NOMEM is reported here (v_fatal).
+ */
 static int
 one_trustee(struct vctx *v, uint32_t j, const char *path, uint8_t **out)
 {
@@ -222,6 +249,7 @@ one_trustee(struct vctx *v, uint32_t j, const char *path, uint8_t **out)
 	}
 	if ((sh = calloc(v->nsums ? v->nsums : 1, V_DSHARE_LEN)) == NULL) {
 		r = ERR_NOMEM;
+		v_fatal(v, V_DECRYPTION, r, "out of memory for the shares");
 		goto out;
 	}
 	for (c = 0; c < v->m->ncontests; c++) {
@@ -235,9 +263,19 @@ one_trustee(struct vctx *v, uint32_t j, const char *path, uint8_t **out)
 		for (i = 0; i < json_array_size(o); i++) {
 			size_t at = v->sum_off[c] + i;
 			uint8_t *s = sh + at * V_DSHARE_LEN;
+			const json_t *e = json_array_get(o, i);
 
-			if (rj_hex(json_array_get(o, i), s, V_DSHARE_LEN)
-			    != 0) {
+			if (alpha_identity(v, at)) {
+				if (!is_empty_str(e)) {
+					v_fail(v, V_DECRYPTION, "%s contest %zu "
+					    "option %zu: not \"\" where the "
+					    "aggregate's alpha is the "
+					    "identity", path, c, i);
+					bad = 1;
+				}
+				continue;
+			}
+			if (rj_hex(e, s, V_DSHARE_LEN) != 0) {
 				v_fail(v, V_DECRYPTION, "%s contest %zu option "
 				    "%zu: not %d bytes of hex", path, c, i,
 				    V_DSHARE_LEN);
@@ -297,7 +335,6 @@ v_check_decryption(struct vctx *v)
 		if (present != 0)
 			v_fail(v, V_DECRYPTION, "no ballot counted, yet there "
 			    "are decryption files");
-		v->shares_ok = 1;
 		goto out;
 	}
 	for (j = 1; j <= LIMIT_TRUSTEES_MAX; j++) {
@@ -318,8 +355,6 @@ v_check_decryption(struct vctx *v)
 	if (v->npart < v->k)
 		v_fail(v, V_DECRYPTION, "valid shares from %zu trustees, fewer "
 		    "than k = %u", v->npart, v->k);
-	else if (present == v->npart)
-		v->shares_ok = 1;
  out:
 	v_done(v, V_DECRYPTION);
 }
@@ -443,12 +478,19 @@ v_check_results(struct vctx *v)
 			}
 			{
 				const uint8_t *sh[LIMIT_TRUSTEES_MAX];
+				int cr;
 
 				for (k = 0; k < v->k; k++)
 					sh[k] = v->shares[k] + at * V_DSHARE_LEN;
-				if (v->eng->combine(v->tally + at * 130,
-				    v->part, sh, v->k, pt) != 0 ||
-				    v->eng->mul_g(x, want) != 0 ||
+				/* Alpha the identity: no shares, the
+				 * plaintext point is beta itself. */
+				if (alpha_identity(v, at)) {
+					memcpy(pt, v->tally + at * 130 + 65, 65);
+					cr = 0;
+				} else
+					cr = v->eng->combine(v->tally + at * 130,
+					    v->part, sh, v->k, pt);
+				if (cr != 0 || v->eng->mul_g(x, want) != 0 ||
 				    memcmp(pt, want, 65) != 0)
 					v_fail(v, V_RESULTS, "contest %zu option "
 					    "%zu: %llu votes is not what the "

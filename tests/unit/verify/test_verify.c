@@ -10,6 +10,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "audit/archive.h"
 #include "audit/engine.h"
 #include "audit/log.h"
 #include "audit/verify.h"
@@ -506,6 +509,16 @@ work(const struct base *b)
 		    rep_.first_fail ? rep_.what[rep_.first_fail] : ""); \
 	rm_rf(dir); } while (0)
 
+/* ... and the first failure of that check says text. */
+#define EXPECT_FAIL_WHAT(dir, want, text) do { struct verify_report rep_; \
+	int r_ = run((dir), NULL, &rep_); \
+	if (r_ != ERR_VERIFY || rep_.first_fail != (want) || \
+	    strstr(rep_.what[want], (text)) == NULL) \
+		test_fail(__FILE__, __LINE__, "want V%d \"%s\", got %s first " \
+		    "V%d: %s", (want), (text), err_name(r_), rep_.first_fail, \
+		    rep_.first_fail ? rep_.what[rep_.first_fail] : ""); \
+	rm_rf(dir); } while (0)
+
 /* ---- the honest records --------------------------------------------- */
 
 TEST(verify_honest_ceremony_record_passes)
@@ -620,6 +633,70 @@ TEST(verify_honest_record_passes_gcrypt_when_built)
 	}
 }
 
+/*
+ * Packs the record at dir into path under top: INDEX, INDEX.sig, then
+ * the rest in INDEX order (reversed when reverse; with sig_first
+ * INDEX.sig before INDEX).
+ */
+static void
+pack(const char *dir, const char *path, const char *topdir, int sig_first,
+    int reverse)
+{
+	char names[128][128], fp[700];
+	size_t n = list(dir, names, 128), i;
+	struct archive_writer *w = NULL;
+	FILE *f = fopen(path, "wb");
+
+	ASSERT_NOT_NULL(f);
+	ASSERT_OK(archive_writer_new(f, topdir, 1700000000, &w));
+	snprintf(fp, sizeof(fp), "%s/%s", dir, sig_first ? "INDEX.sig" :
+	    "INDEX");
+	ASSERT_OK(archive_add_file(w, sig_first ? "INDEX.sig" : "INDEX", fp));
+	snprintf(fp, sizeof(fp), "%s/%s", dir, sig_first ? "INDEX" :
+	    "INDEX.sig");
+	ASSERT_OK(archive_add_file(w, sig_first ? "INDEX" : "INDEX.sig", fp));
+	for (i = 0; i < n; i++) {
+		const char *nm = names[reverse ? n - 1 - i : i];
+
+		snprintf(fp, sizeof(fp), "%s/%s", dir, nm);
+		ASSERT_OK(archive_add_file(w, nm, fp));
+	}
+	ASSERT_OK(archive_finish(w));
+	ASSERT_INT_EQ(fclose(f), 0);
+}
+
+TEST(verify_archive_top_directory_and_order)
+{
+	struct base *b = testkey();
+	struct verify_report rep;
+	char path[400], top2[200];
+
+	snprintf(path, sizeof(path), "%s/form.tar", top);
+	/* Both names a writer uses: the id (ippyo tally record --tar) and
+	 * "<id>-record" (the generator). */
+	pack(b->dir, path, b->res.election_id, 0, 0);
+	ASSERT_OK(run(path, NULL, &rep));
+	unlink(path);
+	snprintf(top2, sizeof(top2), "%.100s-record", b->res.election_id);
+	pack(b->dir, path, top2, 0, 0);
+	ASSERT_OK(run(path, NULL, &rep));
+	unlink(path);
+	/* Another election's name. */
+	pack(b->dir, path, "other-2027", 0, 0);
+	EXPECT_FAIL_WHAT(path, 1, "top directory is not named after "
+	    "election");
+	snprintf(top2, sizeof(top2), "%.100s-recordx", b->res.election_id);
+	pack(b->dir, path, top2, 0, 0);
+	EXPECT_FAIL_WHAT(path, 1, "top directory is not named after "
+	    "election");
+	/* INDEX.sig first. */
+	pack(b->dir, path, b->res.election_id, 1, 0);
+	EXPECT_FAIL_WHAT(path, 1, "does not start with INDEX and INDEX.sig");
+	/* The rest not in INDEX order. */
+	pack(b->dir, path, b->res.election_id, 0, 1);
+	EXPECT_FAIL_WHAT(path, 1, "not in INDEX order");
+}
+
 /* ---- not a record --------------------------------------------------- */
 
 TEST(verify_unusable_inputs)
@@ -694,10 +771,22 @@ TEST(verify_v1_index_and_signature)
 	wr(d, "notes.txt", "hello\n", 6);
 	reseal(b, d);
 	EXPECT_FAIL(d, 1);
-	/* An extra file not listed. */
+	/* An extra file not listed, under a name this record could have
+	 * (trustee 2 was excluded and gave no shares). */
 	d = work(b);
-	wr(d, "decryption/trustee-09.json", "{}", 2);
-	EXPECT_FAIL(d, 1);
+	wr(d, "decryption/trustee-02.json", "{}", 2);
+	EXPECT_FAIL_WHAT(d, 1, "decryption/trustee-02.json is present but "
+	    "not in INDEX");
+	/* An extra directory, even empty, even with INDEX re-signed. */
+	d = work(b);
+	{
+		char p[400];
+
+		snprintf(p, sizeof(p), "%s/extra", d);
+		ASSERT_INT_EQ(mkdir(p, 0755), 0);
+	}
+	reseal(b, d);
+	EXPECT_FAIL_WHAT(d, 1, "extra is not a regular file");
 	/* A file missing, INDEX re-signed without it. */
 	d = work(b);
 	{
@@ -939,8 +1028,10 @@ TEST(verify_v5_v6_box_entries)
 	put64(x + 9, n + 1);
 	wr(d, "ballots.bin", x, len + e[2].len);
 	free(x);
+	edit(d, "election.json", "\"ballots_cast\": 40",
+	    "\"ballots_cast\": 41");
 	reseal(b, d);
-	EXPECT_FAIL(d, 5);
+	EXPECT_FAIL_WHAT(d, 5, "positions 3 and 41 hold the same ballot");
 	/* Two entries swapped. */
 	d = work(b);
 	x = rd(d, "ballots.bin", &len);
@@ -979,6 +1070,17 @@ TEST(verify_v5_v6_box_entries)
 	rechain(b, d);
 	reseal(b, d);
 	EXPECT_FAIL(d, 6);
+	/* The first ballot received before the polls opened. */
+	d = work(b);
+	x = rd(d, "ballots.bin", &len);
+	entries(x, len, e, 64);
+	memcpy(x + e[0].at, "2020-01-01T00:00:00.000000Z", 27);
+	wr(d, "ballots.bin", x, len);
+	free(x);
+	rechain(b, d);
+	reseal(b, d);
+	EXPECT_FAIL_WHAT(d, 6, "position 1: received outside the voting "
+	    "window");
 	/* The entry's ballot hash alone changed. */
 	d = work(b);
 	x = rd(d, "ballots.bin", &len);
@@ -1053,6 +1155,68 @@ TEST(verify_v7_proof_scalar_and_ciphertext_point)
  * fails).  The full sweep of every byte runs with IPPYO_VERIFY_SWEEP=all;
  * by default every byte of the header and every 31st byte of the contest.
  */
+/*
+ * Every contest of every ballot of a whole chunk of the pass (32
+ * ballots x 6 contests) fails its proofs: each failure is named, none
+ * lost for want of room.
+ */
+TEST(verify_v7_every_contest_of_a_chunk_fails)
+{
+	struct recgen_opts o;
+	struct base *b = testkey();	/* makes top */
+	static struct base many;
+	static struct entry e[64];
+	struct verify_report rep;
+	const char *d;
+	size_t len, n, i, c, at;
+	uint8_t *x;
+
+	(void)b;
+	recgen_opts_default(&o);
+	o.seed = SEED "-many";
+	o.ballots = 33;
+	o.contests = 6;
+	o.options = 2;
+	o.min = 0;
+	o.max = 1;
+	o.test_key = 1;
+	o.revote_pct = 0;
+	make_base(&many, &o, "many");
+	d = work(&many);
+	x = rd(d, "ballots.bin", &len);
+	n = entries(x, len, e, 64);
+	ASSERT_INT_EQ(n, 33);
+	for (i = 0; i < 32; i++) {
+		/* "IPPYOBAL" 1 str(id) ctx str(alias) u32 C, then contests:
+		 * u32 index, u32 length, bytes; the last byte of each is
+		 * the low byte of the range proof's last response. */
+		at = e[i].ballot + 9;
+		at += 4 + get32(x + at);
+		at += 32;
+		at += 4 + get32(x + at);
+		at += 4;
+		for (c = 0; c < 6; c++) {
+			size_t cl = get32(x + at + 4);
+
+			x[at + 8 + cl - 1] ^= 0x01;
+			at += 8 + cl;
+		}
+	}
+	wr(d, "ballots.bin", x, len);
+	free(x);
+	rechain(&many, d);
+	reseal(&many, d);
+	/* (Before: room for 128, the rest flagged as "contest 31".) */
+	ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+	ASSERT_INT_EQ(rep.first_fail, 7);
+	ASSERT_STR_EQ(rep.what[7], "position 1 contest 0: the proofs do not "
+	    "verify");
+	ASSERT_U64_EQ(rep.failures[7], 32 * 6);
+	rm_rf(d);
+	sign_key_free(many.committee);
+	sign_key_free(many.box);
+}
+
 TEST(verify_ballot_byte_sweep)
 {
 	struct base *b = tiny();
@@ -1144,6 +1308,23 @@ TEST(verify_v8_checkpoints)
 	}
 	reseal(b, d);
 	EXPECT_FAIL(d, 8);
+	/* The first (periodic) checkpoint made final, re-signed by the
+	 * committee: final but not the last, and two finals. */
+	d = work(b);
+	edit(d, "checkpoints.json", "\"final\": false", "\"final\": true");
+	rechain(b, d);
+	reseal(b, d);
+	{
+		struct verify_report rep;
+
+		ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+		ASSERT_INT_EQ(rep.first_fail, 8);
+		ASSERT_TRUE(strstr(rep.what[8], "checkpoint 1 is final but "
+		    "not the last") != NULL);
+		/* ... and at 0, not the whole box; 2 finals. */
+		ASSERT_U64_EQ(rep.failures[8], 3);
+		rm_rf(d);
+	}
 }
 
 /* ---- V9: what counts ------------------------------------------------ */
@@ -1207,35 +1388,81 @@ count_also(const char *dir, unsigned long long p)
 	free(x);
 }
 
+/* ballots_counted + 1 in election.json and results.json. */
+static void
+count_plus_one(const struct base *b, const char *dir)
+{
+	char from[64], to[64];
+
+	snprintf(from, sizeof(from), "\"ballots_counted\": %llu",
+	    (unsigned long long)b->res.ballots_counted);
+	snprintf(to, sizeof(to), "\"ballots_counted\": %llu",
+	    (unsigned long long)b->res.ballots_counted + 1);
+	edit(dir, "election.json", from, to);
+	edit(dir, "results.json", from, to);
+}
+
+/* Removes position p's entry from superseded.json. */
+static void
+drop_superseded(const char *dir, unsigned long long p)
+{
+	size_t len, k;
+	char *x = (char *)rd(dir, "superseded.json", &len), *s, *e;
+	char from[64];
+
+	snprintf(from, sizeof(from), "{\"position\": %llu,", p);
+	ASSERT_NOT_NULL(s = strstr(x, from));
+	e = strchr(s, '}') + 1;
+	if (*e == ',') {		/* not the last: drop "{...},\n " */
+		e++;
+		while (*e == '\n' || *e == ' ')
+			e++;
+	} else {			/* the last: drop ",\n {...}" */
+		while (s > x && s[-1] != ',')
+			s--;
+		s--;
+	}
+	k = (size_t)(e - s);
+	memmove(s, e, len - (size_t)(e - x));
+	wr(dir, "superseded.json", x, len - k);
+	free(x);
+}
+
 TEST(verify_v9_counted)
 {
 	struct base *b = ceremony();
 	const char *d;
 	unsigned long long p;
-	char from[64];
+	char from[64], what[160];
 
-	/* A superseded ballot counted too. */
+	/* A superseded ballot counted too (the count kept consistent). */
 	d = work(b);
 	p = superseded_pos(d, "revote");
 	count_also(d, p);
-	edit(d, "election.json", "\"ballots_counted\": ",
-	    "\"ballots_counted\": 1");	/* keep the count consistent-ish */
+	count_plus_one(b, d);
 	reseal(b, d);
-	EXPECT_FAIL(d, 9);
+	snprintf(what, sizeof(what), "position %llu is both counted and "
+	    "superseded", p);
+	EXPECT_FAIL_WHAT(d, 9, what);
 	/* ... and also taken out of superseded.json. */
 	d = work(b);
 	p = superseded_pos(d, "revote");
 	count_also(d, p);
-	snprintf(from, sizeof(from), "{\"position\": %llu,", p);
-	edit(d, "superseded.json", from, "{\"position\": 0,");
+	count_plus_one(b, d);
+	drop_superseded(d, p);
 	reseal(b, d);
-	EXPECT_FAIL(d, 9);
+	snprintf(what, sizeof(what), "position %llu is counted but the "
+	    "voter cast a later", p);
+	EXPECT_FAIL_WHAT(d, 9, what);
 	/* A cancelled (admitted in person) voter's ballot counted. */
 	d = work(b);
 	p = superseded_pos(d, "admitted_in_person");
 	count_also(d, p);
+	count_plus_one(b, d);
 	reseal(b, d);
-	EXPECT_FAIL(d, 9);
+	snprintf(what, sizeof(what), "position %llu is both counted and "
+	    "superseded", p);
+	EXPECT_FAIL_WHAT(d, 9, what);
 	/* The voter taken off admitted.json: its ballot should count. */
 	d = work(b);
 	{
@@ -1249,12 +1476,35 @@ TEST(verify_v9_counted)
 	}
 	reseal(b, d);
 	EXPECT_FAIL(d, 9);
-	/* A revote pointing at the wrong later ballot. */
+	/* A revote pointing at the wrong later ballot ("by" + 1). */
+	d = work(b);
+	p = superseded_pos(d, "revote");
+	{
+		size_t len;
+		char *x = (char *)rd(d, "superseded.json", &len), *q;
+		unsigned long long by;
+
+		snprintf(from, sizeof(from), "{\"position\": %llu, \"by\": ",
+		    p);
+		ASSERT_NOT_NULL(q = strstr(x, from));
+		by = strtoull(q + strlen(from), NULL, 10);
+		free(x);
+		snprintf(from, sizeof(from), "{\"position\": %llu, \"by\": "
+		    "%llu,", p, by);
+		snprintf(what, sizeof(what), "{\"position\": %llu, \"by\": "
+		    "%llu,", p, by + 1);
+		edit(d, "superseded.json", from, what);
+	}
+	reseal(b, d);
+	snprintf(what, sizeof(what), "position %llu: superseded by revote, "
+	    "but \"by\" is not the voter's next ballot", p);
+	EXPECT_FAIL_WHAT(d, 9, what);
+	/* A revote relabelled as admitted in person (by kept). */
 	d = work(b);
 	edit(d, "superseded.json", "\"reason\": \"revote\"",
 	    "\"reason\": \"admitted_in_person\"");
 	reseal(b, d);
-	EXPECT_FAIL(d, 9);
+	EXPECT_FAIL_WHAT(d, 9, "admitted in person with a \"by\"");
 }
 
 /* ---- V10-V12: aggregates, shares, results --------------------------- */
@@ -1307,6 +1557,143 @@ TEST(verify_v11_decryption_share)
 	EXPECT_FAIL(d, 11);
 }
 
+/*
+ * An option whose aggregate alpha is the identity (PROTOCOL-record §9):
+ * every trustee's entry is "" and the plaintext point is beta.  No
+ * generator can make such a record with valid ballots (the counted
+ * nonces would have to cancel, and contest_encrypt draws its own), so
+ * the aggregate of contest 0 option opt is replaced by (O, beta_votes·G)
+ * and V10 fails as it must; V11 and V12 judge the stated aggregates and
+ * are what is asserted.  keep_share: leave the trustees' shares as they
+ * were instead of "".
+ */
+static const char *
+alpha_identity_rec(const struct base *b, size_t opt, uint64_t beta_votes,
+    int identity, int keep_share)
+{
+	const char *d = work(b);
+	uint8_t pt[65];
+	char hex[131], *x, *p;
+	size_t len, i;
+	uint32_t j;
+
+	ASSERT_OK(engine_openssl.mul_g(beta_votes, pt));
+	ASSERT_OK(ct_hex_encode(pt, 65, hex, sizeof(hex)));
+	x = (char *)rd(d, "tally.json", &len);
+	p = strstr(x, "\"options\": [") + 12;
+	for (i = 0; i <= opt; i++) {
+		p = strchr(p, '"') + 1;
+		if (i < opt)
+			p = strchr(p, '"') + 1;
+	}
+	if (identity)
+		memset(p, '0', 130);
+	memcpy(p + 130, hex, 130);
+	wr(d, "tally.json", x, len);
+	free(x);
+	for (j = 1; j <= 32 && !keep_share; j++) {
+		char name[64], from[600];
+
+		snprintf(name, sizeof(name), "decryption/trustee-%02u.json", j);
+		snprintf(from, sizeof(from), "%s/%s", d, name);
+		if (access(from, F_OK) != 0)
+			continue;
+		x = (char *)rd(d, name, &len);
+		p = strstr(x, "\"shares\": [") + 11;
+		p = strchr(p, '[');
+		for (i = 0; i <= opt; i++) {
+			p = strchr(p, '"');
+			if (i < opt)
+				p = strchr(p + 1, '"') + 1;
+		}
+		ASSERT_TRUE(strchr(p + 1, '"') - p == 455);
+		snprintf(from, sizeof(from), "%.456s", p);
+		free(x);
+		edit(d, name, from, "\"\"");
+	}
+	reseal(b, d);
+	return d;
+}
+
+/* The first option of contest 0 with at least one vote. */
+static size_t
+voted_option(const struct base *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->res.noptions; i++)
+		if (b->res.votes[0][i] > 0)
+			return i;
+	test_fail(__FILE__, __LINE__, "no option of contest 0 has votes");
+	return 0;
+}
+
+TEST(verify_v11_v12_alpha_identity_means_no_share)
+{
+	struct base *bases[2] = { ceremony(), testkey() };
+	struct verify_report rep;
+	const char *d;
+	size_t i, opt;
+	uint64_t votes;
+
+	for (i = 0; i < 2; i++) {
+		const struct base *b = bases[i];
+
+		opt = voted_option(b);
+		votes = b->res.votes[0][opt];
+		/* "" where alpha is the identity, beta = votes·G: V11 and
+		 * V12 hold (V10 cannot: see alpha_identity_rec). */
+		d = alpha_identity_rec(b, opt, votes, 1, 0);
+		ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+		ASSERT_INT_EQ(rep.first_fail, 10);
+		ASSERT_INT_EQ(rep.status[11], VERIFY_PASS);
+		ASSERT_INT_EQ(rep.status[12], VERIFY_PASS);
+		ASSERT_INT_EQ(rep.status[13], VERIFY_PASS);
+		rm_rf(d);
+		/* An option with no vote: beta is the identity too, the
+		 * whole aggregate 130 zero bytes. */
+		{
+			size_t z;
+
+			for (z = 0; z < b->res.noptions; z++)
+				if (b->res.votes[0][z] == 0)
+					break;
+			/* (the test-key record has such options) */
+			ASSERT_TRUE(z < b->res.noptions || i == 0);
+			if (z < b->res.noptions) {
+				d = alpha_identity_rec(b, z, 0, 1, 0);
+				ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+				ASSERT_INT_EQ(rep.first_fail, 10);
+				ASSERT_INT_EQ(rep.status[11], VERIFY_PASS);
+				ASSERT_INT_EQ(rep.status[12], VERIFY_PASS);
+				rm_rf(d);
+			}
+		}
+		/* A share where alpha is the identity. */
+		d = alpha_identity_rec(b, opt, votes, 1, 1);
+		ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+		ASSERT_INT_EQ(rep.status[11], VERIFY_FAIL);
+		ASSERT_TRUE(strstr(rep.what[11], "not \"\" where the "
+		    "aggregate's alpha is the identity") != NULL);
+		rm_rf(d);
+		/* beta is not votes·G. */
+		d = alpha_identity_rec(b, opt, votes + 1, 1, 0);
+		ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+		ASSERT_INT_EQ(rep.status[11], VERIFY_PASS);
+		ASSERT_INT_EQ(rep.status[12], VERIFY_FAIL);
+		ASSERT_TRUE(strstr(rep.what[12], "is not what the shares "
+		    "decrypt") != NULL);
+		rm_rf(d);
+		/* "" where alpha is not the identity (the aggregate kept). */
+		d = alpha_identity_rec(b, opt, votes, 0, 0);
+		ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+		ASSERT_INT_EQ(rep.status[11], VERIFY_FAIL);
+		ASSERT_TRUE(strstr(rep.what[11], "not 227 bytes of hex") !=
+		    NULL);
+		rm_rf(d);
+	}
+}
+
 TEST(verify_v12_result_number)
 {
 	struct base *b = ceremony();
@@ -1331,6 +1718,50 @@ TEST(verify_v12_result_number)
 	edit(d, "results.json", "Candidate 1-2", "Candidate 1-9");
 	reseal(b, d);
 	EXPECT_FAIL(d, 12);
+}
+
+/*
+ * A contest's total over max x ballots counted, every option's number
+ * matching its decryption: an option with no vote gets the aggregate
+ * (O, counted·G) and "counted" votes (see alpha_identity_rec; V10 fails
+ * there as it must, V12 is what is asserted).
+ */
+TEST(verify_v12_contest_total_outside_min_max)
+{
+	struct base *b = testkey();
+	struct verify_report rep;
+	uint64_t counted = b->res.ballots_counted, total = 0;
+	char from[160], to[160], *x, *p, *q;
+	const char *d;
+	size_t z, len;
+
+	for (z = 0; z < b->res.noptions; z++)
+		total += b->res.votes[0][z];
+	ASSERT_TRUE(total > 0);
+	for (z = 0; z < b->res.noptions && b->res.votes[0][z] != 0; z++)
+		;
+	ASSERT_TRUE(z < b->res.noptions);
+	d = alpha_identity_rec(b, z, counted, 1, 0);
+	x = (char *)rd(d, "results.json", &len);
+	snprintf(from, sizeof(from), "\"id\": \"o%03zu\"", z + 1);
+	ASSERT_NOT_NULL(p = strstr(x, from));
+	ASSERT_NOT_NULL(q = strstr(p, "\"votes\": 0}"));
+	snprintf(from, sizeof(from), "%.*s", (int)(q - p + 11), p);
+	snprintf(to, sizeof(to), "%.*s\"votes\": %llu}", (int)(q - p), p,
+	    (unsigned long long)counted);
+	free(x);
+	edit(d, "results.json", from, to);
+	reseal(b, d);
+	ASSERT_ERR(run(d, NULL, &rep), ERR_VERIFY);
+	ASSERT_INT_EQ(rep.first_fail, 10);
+	ASSERT_INT_EQ(rep.status[11], VERIFY_PASS);
+	ASSERT_INT_EQ(rep.status[12], VERIFY_FAIL);
+	snprintf(to, sizeof(to), "contest 0: %llu selections in all, outside "
+	    "[min, max] x ballots counted", (unsigned long long)(total +
+	    counted));
+	ASSERT_STR_EQ(rep.what[12], to);
+	ASSERT_U64_EQ(rep.failures[12], 1);
+	rm_rf(d);
 }
 
 /* ---- V13: the audit log --------------------------------------------- */
@@ -1370,6 +1801,8 @@ TEST(verify_v13_audit_log)
  * at its entry (clamped to the log, the last at the end); INDEX resealed.
  * So only the lifecycle rule under test can fail.
  */
+static int audit_keep_last_cp;	/* audit_redo: no clamping to the end */
+
 static void
 audit_redo(const struct base *b, const char *d, void (*edit_fn)(json_t *))
 {
@@ -1426,7 +1859,8 @@ audit_redo(const struct base *b, const char *d, void (*edit_fn)(json_t *))
 		    "seq")), al = strlen(at), k;
 		char hex[129];
 
-		if (seq > n || i + 1 == json_array_size(cs))
+		if (seq > n || (i + 1 == json_array_size(cs) &&
+		    !audit_keep_last_cp))
 			seq = n;
 		for (k = 0; k < 8; k++)
 			msg[k] = (uint8_t)((uint64_t)seq >> (56 - 8 * k));
@@ -1537,14 +1971,13 @@ no_edit(json_t *es)
 	(void)es;
 }
 
-#define EXPECT_FAIL_WHAT(dir, want, text) do { struct verify_report rep_; \
-	int r_ = run((dir), NULL, &rep_); \
-	if (r_ != ERR_VERIFY || rep_.first_fail != (want) || \
-	    strstr(rep_.what[want], (text)) == NULL) \
-		test_fail(__FILE__, __LINE__, "want V%d \"%s\", got %s first " \
-		    "V%d: %s", (want), (text), err_name(r_), rep_.first_fail, \
-		    rep_.first_fail ? rep_.what[rep_.first_fail] : ""); \
-	rm_rf(dir); } while (0)
+/* A copy of roll.freeze (no lifecycle step) appended at the end. */
+static void
+append_unrelated(json_t *es)
+{
+	ASSERT_OK(json_array_append_new(es, json_deep_copy(json_array_get(es,
+	    find_action(es, "roll.freeze", 0)))));
+}
 
 TEST(verify_v13_tally_steps)
 {
@@ -1576,6 +2009,18 @@ TEST(verify_v13_tally_steps)
 	d = work(b);
 	audit_redo(b, d, drop_start);
 	EXPECT_FAIL_WHAT(d, 13, "the log does not show tally.start");
+	/* An entry after the last checkpoint: the log's end unsigned.
+	 * (Appended at the end the rewrite signs it; kept where it was,
+	 * the last checkpoint no longer covers it.) */
+	d = work(b);
+	audit_redo(b, d, append_unrelated);
+	ASSERT_OK(run(d, NULL, &rep));
+	rm_rf(d);
+	d = work(b);
+	audit_keep_last_cp = 1;
+	audit_redo(b, d, append_unrelated);
+	audit_keep_last_cp = 0;
+	EXPECT_FAIL_WHAT(d, 13, "the last checkpoint is at entry");
 }
 
 /* ---- one voter's check ---------------------------------------------- */
@@ -1656,6 +2101,163 @@ TEST(verify_ballot_with_a_bad_proof_fails)
 	ASSERT_ERR(verify_ballot(d, code, &o, &rep), ERR_VERIFY);
 	ASSERT_TRUE(rep.ballot_found);
 	rm_rf(d);
+}
+
+TEST(verify_ballot_says_test_only)
+{
+	struct base *b = testkey();
+	struct verify_report rep;
+	struct verify_opts o;
+	uint8_t code[32];
+	char *text = NULL;
+	size_t tl = 0;
+
+	memset(&o, 0, sizeof(o));
+	code_at(b, 1, code);
+	ASSERT_NOT_NULL(o.out = open_memstream(&text, &tl));
+	ASSERT_OK(verify_ballot(b->dir, code, &o, &rep));
+	fclose(o.out);
+	ASSERT_TRUE(rep.test_single_key);
+	ASSERT_TRUE(strstr(text, "WARNING: TEST-ONLY record") != NULL);
+	free(text);
+	/* Not on a ceremony record. */
+	text = NULL;
+	code_at(ceremony(), 1, code);
+	ASSERT_NOT_NULL(o.out = open_memstream(&text, &tl));
+	ASSERT_OK(verify_ballot(ceremony()->dir, code, &o, &rep));
+	fclose(o.out);
+	ASSERT_TRUE(strstr(text, "TEST-ONLY") == NULL);
+	free(text);
+}
+
+/* ---- failures that are not the record's ------------------------------ */
+
+/* An engine whose contest_add fails with ERR_INTERNAL off the main
+ * thread: a pass worker that ends with ERR_INTERNAL (-1). */
+static pthread_t main_thread;
+
+static int
+contest_add_fails_off_main(void *ctx, const struct engine_contest *c,
+    uint64_t id)
+{
+	if (!pthread_equal(pthread_self(), main_thread))
+		return ERR_INTERNAL;
+	return engine_openssl.contest_add(ctx, c, id);
+}
+
+/* The process's virtual size in KiB (/proc/self/status VmSize). */
+static unsigned long
+vm_kib(void)
+{
+	char line[256];
+	unsigned long kib = 0;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	ASSERT_NOT_NULL(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "VmSize:", 7) == 0)
+			kib = strtoul(line + 7, NULL, 10);
+	fclose(f);
+	return kib;
+}
+
+TEST(verify_pass_joins_a_worker_that_failed_internally)
+{
+	struct base *b = ceremony();
+	struct engine_ops e = engine_openssl;
+	struct verify_report rep;
+	struct verify_opts o;
+	unsigned long before;
+	int i, failed = 0;
+
+	main_thread = pthread_self();
+	e.contest_add = contest_add_fails_off_main;
+	memset(&o, 0, sizeof(o));
+	o.engine = &e;
+	o.threads = 2;
+	/* A worker left unjoined keeps its stack (8 MiB) mapped: ten of
+	 * them would show.  One run first, for malloc's thread arena. */
+	(void)run(b->dir, &o, &rep);
+	before = vm_kib();
+	for (i = 0; i < 10; i++) {
+		int r = run(b->dir, &o, &rep);
+
+		ASSERT_TRUE(r == 0 || r == ERR_INTERNAL);
+		if (r == ERR_INTERNAL) {
+			failed++;
+			ASSERT_TRUE(strstr(rep.unusable, "ERR_INTERNAL") !=
+			    NULL);
+		}
+	}
+	if (failed < 3)
+		test_fail(__FILE__, __LINE__, "the second worker took a "
+		    "chunk in only %d of 10 runs", failed);
+	if (vm_kib() > before + 4 * 8192)
+		test_fail(__FILE__, __LINE__, "virtual size grew %lu KiB: "
+		    "workers left unjoined", vm_kib() - before);
+}
+
+/*
+ * calloc with one failure on demand: the armed call is the next one
+ * asking for fail_n elements of fail_size bytes (after fail_skip such
+ * calls).  The rest is glibc's malloc and memset.  Tests run one at a
+ * time; the verifier is run with one thread while armed.
+ */
+static size_t fail_n, fail_size, fail_skip;
+static int fail_fired;
+static void *(*volatile plain_malloc)(size_t) = malloc;
+
+void *
+calloc(size_t n, size_t size)
+{
+	size_t total;
+	void *p;
+
+	if (size != 0 && n > SIZE_MAX / size)
+		return NULL;
+	if (fail_size != 0 && n == fail_n && size == fail_size) {
+		if (fail_skip == 0) {
+			fail_size = 0;
+			fail_fired = 1;
+			return NULL;
+		}
+		fail_skip--;
+	}
+	total = n * size;
+	if (total == 0)
+		total = 1;
+	/* Through a volatile pointer: the compiler would turn malloc and
+	 * memset back into a call to calloc (this one). */
+	if ((p = plain_malloc(total)) != NULL)
+		memset(p, 0, total);
+	return p;
+}
+
+TEST(verify_out_of_memory_is_unusable_not_invalid)
+{
+	struct base *b = testkey();
+	struct verify_report rep;
+	struct verify_opts o;
+	size_t nsums = b->res.ncontests * b->res.noptions;
+
+	memset(&o, 0, sizeof(o));
+	o.threads = 1;
+	/* The trustee's shares (nsums x 227). */
+	fail_n = nsums, fail_size = 227, fail_skip = 0, fail_fired = 0;
+	ASSERT_ERR(run(b->dir, &o, &rep), ERR_NOMEM);
+	ASSERT_TRUE(fail_fired);
+	ASSERT_INT_EQ(rep.status[11], VERIFY_FAIL);
+	ASSERT_TRUE(strstr(rep.what[11], "not checked: out of memory") !=
+	    NULL);
+	ASSERT_TRUE(strstr(rep.unusable, "out of memory") != NULL);
+	/* The stated aggregates (nsums x 130; the sums come first). */
+	fail_n = nsums, fail_size = 130, fail_skip = 1, fail_fired = 0;
+	ASSERT_ERR(run(b->dir, &o, &rep), ERR_NOMEM);
+	ASSERT_TRUE(fail_fired);
+	ASSERT_INT_EQ(rep.status[10], VERIFY_FAIL);
+	ASSERT_TRUE(strstr(rep.unusable, "tally.json") != NULL);
+	fail_size = 0;
+	ASSERT_OK(run(b->dir, &o, &rep));
 }
 
 /* ---- the program ---------------------------------------------------- */
