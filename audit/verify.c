@@ -358,8 +358,8 @@ expected_name(const struct vctx *v, const char *path, int *required)
 }
 
 /*
- * The single-file form (PROTOCOL-record §2): the top directory is named
- * after the election (the election id, or "<id>-record"), and the
+ * The single-file form (PROTOCOL-record §2): the top directory is
+ * "<election id>-record", and the
  * entries come INDEX, INDEX.sig, then the rest in INDEX's (bytewise)
  * order.  The headers' mode, owners and mtime are not judged: they do
  * not touch any file's bytes.
@@ -374,9 +374,8 @@ check_archive_form(struct vctx *v)
 		return;
 	if (v->el_loaded) {
 		il = strlen(v->election_id);
-		if (!(strcmp(s->top, v->election_id) == 0 ||
-		    (strncmp(s->top, v->election_id, il) == 0 &&
-		    strcmp(s->top + il, "-record") == 0)))
+		if (strncmp(s->top, v->election_id, il) != 0 ||
+		    strcmp(s->top + il, "-record") != 0)
 			v_fail(v, V_INDEX, "the archive's top directory is "
 			    "not named after election %s", v->election_id);
 	}

@@ -34,7 +34,8 @@ int record_write(struct db *db, const char *id, const char *dir,
 
 /*
  * Packs a record directory written by record_write into the single-file
- * form (a ustar archive, docs/PROTOCOL-record.md §2) at tar_path.
+ * form (a ustar archive, docs/PROTOCOL-record.md §2) at tar_path, under
+ * the top directory top (the protocol's name is "<election id>-record").
  */
 int record_pack(const char *dir, const char *top, const char *tar_path)
     __attribute__((warn_unused_result));

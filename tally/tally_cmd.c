@@ -450,8 +450,12 @@ cmd_record(struct db *db, const char *id, const struct opts *o,
 	}
 	r = record_write(db, id, o->out, stage, k);
 	sign_key_free(k);
-	if (r == 0 && o->tar != NULL)
-		r = record_pack(o->out, id, o->tar);
+	if (r == 0 && o->tar != NULL) {
+		char top[LIMIT_ID_LEN_MAX + 8];
+
+		snprintf(top, sizeof(top), "%s-record", id);
+		r = record_pack(o->out, top, o->tar);
+	}
 	if (r != 0) {
 		fprintf(stderr, "ippyo tally: record of %s: %s\n", id,
 		    r == ERR_WRONG_STATE ? "the tally has not reached that step" :

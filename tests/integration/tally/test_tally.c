@@ -627,7 +627,7 @@ TEST(tally_record_is_written_and_indexed)
 		ASSERT_OK(ct_hex_encode(pk, 32, ck, sizeof(ck)));
 		ASSERT_OK(ct_hex_encode(f.box_pk, 32, bk, sizeof(bk)));
 		snprintf(tar, sizeof(tar), "%s.tar", dir);
-		ASSERT_OK(record_pack(dir, ID, tar));
+		ASSERT_OK(record_pack(dir, ID "-record", tar));
 		ASSERT_INT_EQ(run_verify(a1), 0);
 		ASSERT_INT_EQ(run_verify(a2), 0);
 		ASSERT_INT_EQ(run_verify(a3), 0);

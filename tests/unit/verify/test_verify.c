@@ -672,15 +672,15 @@ TEST(verify_archive_top_directory_and_order)
 	char path[400], top2[200];
 
 	snprintf(path, sizeof(path), "%s/form.tar", top);
-	/* Both names a writer uses: the id (ippyo tally record --tar) and
-	 * "<id>-record" (the generator). */
-	pack(b->dir, path, b->res.election_id, 0, 0);
-	ASSERT_OK(run(path, NULL, &rep));
-	unlink(path);
+	/* "<id>-record", as both writers name it. */
 	snprintf(top2, sizeof(top2), "%.100s-record", b->res.election_id);
 	pack(b->dir, path, top2, 0, 0);
 	ASSERT_OK(run(path, NULL, &rep));
 	unlink(path);
+	/* The bare id is not the documented name. */
+	pack(b->dir, path, b->res.election_id, 0, 0);
+	EXPECT_FAIL_WHAT(path, 1, "top directory is not named after "
+	    "election");
 	/* Another election's name. */
 	pack(b->dir, path, "other-2027", 0, 0);
 	EXPECT_FAIL_WHAT(path, 1, "top directory is not named after "
@@ -690,10 +690,11 @@ TEST(verify_archive_top_directory_and_order)
 	EXPECT_FAIL_WHAT(path, 1, "top directory is not named after "
 	    "election");
 	/* INDEX.sig first. */
-	pack(b->dir, path, b->res.election_id, 1, 0);
+	snprintf(top2, sizeof(top2), "%.100s-record", b->res.election_id);
+	pack(b->dir, path, top2, 1, 0);
 	EXPECT_FAIL_WHAT(path, 1, "does not start with INDEX and INDEX.sig");
 	/* The rest not in INDEX order. */
-	pack(b->dir, path, b->res.election_id, 0, 1);
+	pack(b->dir, path, top2, 0, 1);
 	EXPECT_FAIL_WHAT(path, 1, "not in INDEX order");
 }
 
