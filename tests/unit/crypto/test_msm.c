@@ -6,7 +6,9 @@
  * (n - 1) / 2 and (n + 1) / 2 (the sign split), repeated points, P and
  * -P cancelling to the identity, the identity as an input, and equal
  * points meeting inside an addition (P + P).  Deterministic: scalars and
- * points come from a fixed xorshift stream.
+ * points come from a fixed xorshift stream.  The field code under it runs
+ * the BMI2/ADX product where the CPU has it: the field self-test compares
+ * that with the portable code, and the random sizes run on both.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +131,14 @@ msm_points(size_t n)
 	return v;
 }
 
-TEST(msm_vartime_random_sizes)
+TEST(field_fast_equals_portable)
+{
+	ASSERT_OK(group_field_selftest(0x1234567887654321ULL, 1000000));
+	ASSERT_OK(group_field_selftest(0x0f0f0f0f0f0f0f0fULL, 1000000));
+}
+
+static void
+msm_random_sizes(void)
 {
 	static const size_t sizes[] = { 1, 2, 3, 17, 64, 300 };
 	struct point **p;
@@ -148,6 +157,20 @@ TEST(msm_vartime_random_sizes)
 		group_points_free(p, n);
 		free(s);
 	}
+}
+
+TEST(msm_vartime_random_sizes)
+{
+	msm_random_sizes();
+}
+
+/* The same on the portable field code (the only code on CPUs without
+ * BMI2/ADX). */
+TEST(msm_vartime_random_sizes_portable)
+{
+	group_field_force_portable(1);
+	msm_random_sizes();
+	group_field_force_portable(0);
 }
 
 TEST(msm_vartime_edge_scalars)
