@@ -276,11 +276,14 @@ write_batch(struct box_writer *w, struct box_job *jobs)
 	struct box_job *j;
 	int r;
 
-	if (w->db == NULL && db_open(w->url, NULL, &w->db) != 0) {
-		w->db = NULL;
-		for (j = jobs; j != NULL; j = j->next)
-			j->r = ERR_DB_CONNECT;
-		return;
+	if (w->db == NULL) {
+		if (db_open(w->url, NULL, &w->db) != 0) {
+			w->db = NULL;
+			for (j = jobs; j != NULL; j = j->next)
+				j->r = ERR_DB_CONNECT;
+			return;
+		}
+		db_set_statement_cache(w->db, 1);
 	}
 	if ((r = db_begin(w->db)) != 0)
 		goto fail;

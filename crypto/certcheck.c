@@ -23,7 +23,8 @@
 #include "core/log.h"
 #include "core/misuse.h"
 #include "crypto/certcheck.h"
-#include "crypto/ct.h"
+#include "crypto/x509.h"
+#include "crypto/x509_int.h"
 
 #define OCSP_SKEW_S 300
 
@@ -413,25 +414,33 @@ int
 certcheck_verify(const struct certcheck *cc, const uint8_t *der, size_t len,
     enum certcheck_purpose purpose, int64_t at_s, struct certcheck_result *res)
 {
-	const unsigned char *p = der;
-	unsigned char *re = NULL;
-	X509 *x = NULL, *issuer = NULL;
-	BIGNUM *bn = NULL;
-	char *hex = NULL;
-	int relen, r = ERR_INTERNAL;
+	struct x509_cert *c = NULL;
+	int r;
 
 	REQUIRE(cc != NULL && der != NULL && res != NULL);
 	memset(res, 0, sizeof(*res));
 	if (len > LIMIT_CERT_DER_MAX)
 		return ERR_TOO_LARGE;
 	/* 1. Exactly one DER certificate, canonically encoded. */
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
-	    p != der + len ||
-	    (relen = i2d_X509(x, &re)) < 0 || (size_t)relen != len ||
-	    !ct_eq(re, der, len)) {
-		r = ERR_CERT_INVALID;
-		goto out;
-	}
+	if ((r = x509_cert_from_der(der, len, &c)) != 0)
+		return r == ERR_NOMEM ? r : ERR_CERT_INVALID;
+	r = certcheck_verify_cert(cc, c, purpose, at_s, res);
+	x509_cert_free(c);
+	return r;
+}
+
+int
+certcheck_verify_cert(const struct certcheck *cc, const struct x509_cert *c,
+    enum certcheck_purpose purpose, int64_t at_s, struct certcheck_result *res)
+{
+	X509 *x, *issuer = NULL;
+	BIGNUM *bn = NULL;
+	char *hex = NULL;
+	int r = ERR_INTERNAL;
+
+	REQUIRE(cc != NULL && c != NULL && res != NULL);
+	memset(res, 0, sizeof(*res));
+	x = x509_cert_get0_ossl(c);
 	if ((r = check_algorithm(cc, x)) != 0 ||
 	    (r = check_chain(cc, x, at_s, &issuer)) != 0 ||
 	    (r = check_purpose(x, purpose)) != 0)
@@ -484,8 +493,6 @@ certcheck_verify(const struct certcheck *cc, const uint8_t *der, size_t len,
  out:
 	OPENSSL_free(hex);
 	BN_free(bn);
-	OPENSSL_free(re);
 	X509_free(issuer);
-	X509_free(x);
 	return r;
 }

@@ -48,6 +48,7 @@ enum certcheck_purpose {
 #define CERTCHECK_ALG_ECDSA_P384_SHA384	0x2
 
 struct certcheck;
+struct x509_cert;
 
 struct certcheck_result {
 	char issuer[256];	/* RFC 2253 issuer name */
@@ -89,6 +90,16 @@ void certcheck_set_ocsp_timeout_ms(struct certcheck *cc, int ms);
  */
 int certcheck_verify(const struct certcheck *cc, const uint8_t *der,
     size_t len, enum certcheck_purpose purpose, int64_t at_s,
+    struct certcheck_result *res) CERTCHECK_WUR;
+
+/*
+ * The same checks on a certificate that x509_cert_from_der has parsed
+ * (it has already refused anything but one canonical DER certificate),
+ * for a caller that needs the certificate's key as well: parsing a
+ * certificate is a large part of a cast's cost, so it is done once.
+ */
+int certcheck_verify_cert(const struct certcheck *cc,
+    const struct x509_cert *c, enum certcheck_purpose purpose, int64_t at_s,
     struct certcheck_result *res) CERTCHECK_WUR;
 
 #endif /* IPPYO_CRYPTO_CERTCHECK_H */

@@ -19,6 +19,7 @@
 #include "crypto/rsa.h"
 #include "crypto/rsa_int.h"
 #include "crypto/x509.h"
+#include "crypto/x509_int.h"
 
 struct x509_cert {
 	X509 *x;		/* the parsed certificate */
@@ -72,6 +73,12 @@ x509_cert_from_der(const uint8_t *der, size_t len, struct x509_cert **out)
 	OPENSSL_free(re);
 	x509_cert_free(c);
 	return r;
+}
+
+X509 *
+x509_cert_get0_ossl(const struct x509_cert *c)
+{
+	return c->x;
 }
 
 void

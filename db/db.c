@@ -15,9 +15,28 @@
 #include "core/strparse.h"
 #include "db/db.h"
 
+/*
+ * The statement cache (db_set_statement_cache): the first execution of a
+ * statement text on a connection prepares it under a name of its own
+ * ("ippyo_<generation>_<i>"); later executions of the same text skip the parser and,
+ * once PostgreSQL settles on a generic plan, the planner.  At most
+ * DB_STMT_MAX texts per connection; texts past that run unprepared.
+ */
+#define DB_STMT_MAX	64
+
+struct db_stmt {
+	uint64_t hash;		/* FNV-1a of sql */
+	char *sql;		/* the text, owned */
+	int nparams;		/* parameters it was prepared with */
+};
+
 struct db {
 	PGconn *conn;		/* the connection */
 	char sqlstate[6];	/* last failure's SQLSTATE, NUL-terminated */
+	int cache;		/* statement cache on */
+	unsigned gen;		/* bumped when the cache is dropped */
+	size_t nstmt;		/* entries in stmt */
+	struct db_stmt stmt[DB_STMT_MAX];
 };
 
 struct db_result {
@@ -69,11 +88,91 @@ db_open(const char *conninfo, const char *dbname, struct db **out)
 void
 db_close(struct db *db)
 {
+	size_t i;
+
 	if (db == NULL)
 		return;
 	if (db->conn != NULL)
 		PQfinish(db->conn);
+	for (i = 0; i < db->nstmt; i++)
+		free(db->stmt[i].sql);
 	free(db);
+}
+
+void
+db_set_statement_cache(struct db *db, int on)
+{
+	REQUIRE(db != NULL);
+	db->cache = on != 0;
+}
+
+/*
+ * Forgets every cached statement after a failure that says the cache no
+ * longer matches the server: a prepared statement gone (26000, after
+ * DISCARD ALL) or a plan whose result type changed (0A000, after
+ * ALTER TABLE under SELECT *).  The names are not reused (a new
+ * generation), so nothing needs deallocating in a failed transaction.
+ */
+static void
+stmt_drop_all(struct db *db)
+{
+	size_t i;
+
+	for (i = 0; i < db->nstmt; i++)
+		free(db->stmt[i].sql);
+	db->nstmt = 0;
+	db->gen++;
+}
+
+static uint64_t
+stmt_hash(const char *sql)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *sql != '\0'; sql++)
+		h = (h ^ (uint8_t)*sql) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * The cached statement for sql, prepared now if it is new and there is
+ * room: its index, -1 to run it unprepared, or -2 when preparing failed
+ * (*failed holds the result, for db_fail).
+ */
+static int
+stmt_get(struct db *db, const char *sql, int n, PGresult **failed)
+{
+	uint64_t h = stmt_hash(sql);
+	char name[48];
+	PGresult *res;
+	size_t i;
+
+	*failed = NULL;
+	for (i = 0; i < db->nstmt; i++)
+		if (db->stmt[i].hash == h && db->stmt[i].nparams == n &&
+		    strcmp(db->stmt[i].sql, sql) == 0)
+			return (int)i;
+	if (db->nstmt == DB_STMT_MAX)
+		return -1;
+	i = db->nstmt;
+	snprintf(name, sizeof(name), "ippyo_%u_%zu", db->gen, i);
+	res = PQprepare(db->conn, name, sql, n, NULL);
+	if (res == NULL || PQresultStatus(res) != PGRES_COMMAND_OK) {
+		*failed = res;
+		return -2;
+	}
+	PQclear(res);
+	if ((db->stmt[i].sql = strdup(sql)) == NULL) {
+		/* Prepared but not remembered: deallocate, run unprepared. */
+		snprintf(name, sizeof(name), "DEALLOCATE ippyo_%u_%zu",
+		    db->gen, i);
+		PQclear(PQexec(db->conn, name));
+		return -1;
+	}
+	db->stmt[i].hash = h;
+	db->stmt[i].nparams = n;
+	db->nstmt++;
+	return (int)i;
 }
 
 int
@@ -120,7 +219,7 @@ exec_fmt(struct db *db, const char *sql, const struct db_param *params,
 	char nums[LIMIT_SQL_PARAMS_MAX][24];
 	PGresult *res = NULL;
 	ExecStatusType st;
-	int i, r = ERR_INTERNAL;
+	int i, si, r = ERR_INTERNAL;
 
 	REQUIRE(db != NULL && sql != NULL);
 	REQUIRE(n >= 0 && n <= LIMIT_SQL_PARAMS_MAX);
@@ -160,9 +259,34 @@ exec_fmt(struct db *db, const char *sql, const struct db_param *params,
 			MISUSE("unknown db_param kind");
 		}
 	}
-	res = PQexecParams(db->conn, sql, n, NULL, values, lengths, formats,
-	    result_format);
+	si = db->cache ? stmt_get(db, sql, n, &res) : -1;
+	if (si >= 0) {
+		char name[48];
+
+		snprintf(name, sizeof(name), "ippyo_%u_%d", db->gen, si);
+		res = PQexecPrepared(db->conn, name, n, values, lengths,
+		    formats, result_format);
+	} else if (si == -1)
+		res = PQexecParams(db->conn, sql, n, NULL, values, lengths,
+		    formats, result_format);
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (si >= 0 && (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR)) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (state != NULL && (strcmp(state, "26000") == 0 ||
+		    strcmp(state, "0A000") == 0)) {
+			stmt_drop_all(db);
+			/* Outside a transaction nothing happened: run it
+			 * again unprepared.  Inside, the error stands. */
+			if (PQtransactionStatus(db->conn) == PQTRANS_IDLE) {
+				PQclear(res);
+				res = PQexecParams(db->conn, sql, n, NULL, values,
+				    lengths, formats, result_format);
+				st = res ? PQresultStatus(res) :
+				    PGRES_FATAL_ERROR;
+			}
+		}
+	}
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		r = db_fail(db, res, "exec");
 		goto out;

@@ -79,6 +79,18 @@ int db_exec_binary(struct db *db, const char *sql,
  */
 int db_exec_script(struct db *db, const char *sql) DB_WUR;
 
+/*
+ * Statement cache, off by default: with it on, each distinct statement
+ * text given to db_exec / db_exec_binary is prepared on this connection
+ * the first time (at most 64 texts; later ones run unprepared), so that
+ * PostgreSQL parses it once and may reuse a generic plan.  For
+ * long-lived connections that run the same statements many times (the
+ * server's pool and box writer).  Results and errors are the same either
+ * way, except that a statement that fails to parse fails when it is
+ * first prepared.
+ */
+void db_set_statement_cache(struct db *db, int on);
+
 /* Transactions.  db_begin_serializable() is SERIALIZABLE isolation. */
 int db_begin(struct db *db) DB_WUR;
 int db_begin_serializable(struct db *db) DB_WUR;

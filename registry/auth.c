@@ -93,16 +93,19 @@ auth_verify(struct db *db, const struct certcheck *cc,
 		log_info("auth.refused", LOG_E("error", r));
 		return r;
 	}
-	/* 3. Certificate: chain, validity, purpose, revocation. */
-	if ((r = certcheck_verify(cc, t->cert, t->cert_len, CERTCHECK_AUTH,
-	    (int64_t)(clock_now_us() / 1000000), &cr)) != 0) {
-		log_info("auth.refused", LOG_E("error", r));
-		return r;
+	/* 3. Certificate: one DER certificate (parsed once, for the checks
+	 * and the key), chain, validity, purpose, revocation. */
+	if ((r = x509_cert_from_der(t->cert, t->cert_len, &x)) != 0) {
+		if (r != ERR_NOMEM)
+			r = ERR_CERT_INVALID;
+		goto out;
 	}
+	if ((r = certcheck_verify_cert(cc, x, CERTCHECK_AUTH,
+	    (int64_t)(clock_now_us() / 1000000), &cr)) != 0)
+		goto out;
 	/* 4. The signature over M, with the certificate's key. */
 	auth_message(origin, t->nonce, doc_hash, m);
-	if ((r = x509_cert_from_der(t->cert, t->cert_len, &x)) != 0 ||
-	    (r = x509_cert_pubkey(x, &pub)) != 0)
+	if ((r = x509_cert_pubkey(x, &pub)) != 0)
 		goto out;
 	if ((r = rsa_verify_sha256(pub, m, sizeof(m), t->sig,
 	    t->sig_len)) != 0) {

@@ -115,6 +115,7 @@ dbpool_get(struct dbpool *p, struct db **out)
 		pthread_mutex_unlock(&p->mu);
 		return r;
 	}
+	db_set_statement_cache(s->db, 1);
 	*out = s->db;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * test_db.c - the libpq wrapper against a real PostgreSQL.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,12 +86,14 @@ TEST(db_getters_refuse_wrong_shapes)
 	testdb_free(db, name);
 }
 
-TEST(db_constraint_errors_are_told_apart)
+static void
+constraint_errors(int cache)
 {
 	char name[64];
 	struct db *db = testdb_new(name, sizeof(name));
 	struct db_param p = DB_I64(1);
 
+	db_set_statement_cache(db, cache);
 	ASSERT_OK(db_exec(db, "CREATE TABLE t (id int PRIMARY KEY)", NULL, 0, NULL));
 	ASSERT_OK(db_exec(db, "INSERT INTO t VALUES ($1)", &p, 1, NULL));
 	ASSERT_ERR(db_exec(db, "INSERT INTO t VALUES ($1)", &p, 1, NULL),
@@ -103,13 +106,25 @@ TEST(db_constraint_errors_are_told_apart)
 	testdb_free(db, name);
 }
 
-TEST(db_transactions_commit_and_roll_back)
+TEST(db_constraint_errors_are_told_apart)
+{
+	constraint_errors(0);
+}
+
+TEST(db_constraint_errors_are_told_apart_with_statement_cache)
+{
+	constraint_errors(1);
+}
+
+static void
+transactions(int cache)
 {
 	char name[64];
 	struct db *db = testdb_new(name, sizeof(name));
 	struct db_result *res = NULL;
 	int64_t n;
 
+	db_set_statement_cache(db, cache);
 	ASSERT_OK(db_exec(db, "CREATE TABLE t (id int PRIMARY KEY)", NULL, 0, NULL));
 	ASSERT_OK(db_begin(db));
 	ASSERT_OK(db_exec(db, "INSERT INTO t VALUES (1)", NULL, 0, NULL));
@@ -130,6 +145,81 @@ TEST(db_transactions_commit_and_roll_back)
 	ASSERT_OK(db_get_i64(res, 0, 1, &n));
 	ASSERT_INT_EQ(n, 2);
 	db_result_free(res);
+	testdb_free(db, name);
+}
+
+TEST(db_transactions_commit_and_roll_back)
+{
+	transactions(0);
+}
+
+TEST(db_transactions_commit_and_roll_back_with_statement_cache)
+{
+	transactions(1);
+}
+
+/* More distinct texts than the cache holds: all run, twice, right. */
+TEST(db_statement_cache_past_its_size)
+{
+	char name[64], sql[64];
+	struct db *db = testdb_new(name, sizeof(name));
+	struct db_result *res = NULL;
+	int64_t v;
+	int k, rep;
+
+	db_set_statement_cache(db, 1);
+	for (rep = 0; rep < 2; rep++) {
+		for (k = 0; k < 80; k++) {
+			struct db_param p = DB_I64(1000 * rep);
+
+			snprintf(sql, sizeof(sql), "SELECT $1::bigint + %d", k);
+			ASSERT_OK(db_exec(db, sql, &p, 1, &res));
+			ASSERT_OK(db_get_i64(res, 0, 0, &v));
+			ASSERT_INT_EQ(v, 1000 * rep + k);
+			db_result_free(res);
+		}
+	}
+	testdb_free(db, name);
+}
+
+/*
+ * A cached statement outlived by the server's state: its plan's result
+ * type changed (ALTER TABLE under SELECT *, 0A000), or it was discarded
+ * (DISCARD ALL, 26000).  Outside a transaction it is run again
+ * unprepared and answers as without the cache; inside, the error stands
+ * and the next transaction works again.
+ */
+TEST(db_statement_cache_after_alter_and_discard)
+{
+	char name[64];
+	struct db *db = testdb_new(name, sizeof(name));
+	struct db_result *res = NULL;
+
+	db_set_statement_cache(db, 1);
+	ASSERT_OK(db_exec(db, "CREATE TABLE t (a int)", NULL, 0, NULL));
+	ASSERT_OK(db_exec(db, "INSERT INTO t VALUES (1)", NULL, 0, NULL));
+	ASSERT_OK(db_exec(db, "SELECT * FROM t", NULL, 0, &res));
+	ASSERT_INT_EQ(db_result_cols(res), 1);
+	db_result_free(res);
+	ASSERT_OK(db_exec(db, "ALTER TABLE t ADD COLUMN b int", NULL, 0, NULL));
+	ASSERT_OK(db_exec(db, "SELECT * FROM t", NULL, 0, &res));
+	ASSERT_INT_EQ(db_result_cols(res), 2);
+	db_result_free(res);
+	ASSERT_OK(db_exec_script(db, "DISCARD ALL"));
+	ASSERT_OK(db_exec(db, "SELECT * FROM t", NULL, 0, &res));
+	ASSERT_INT_EQ(db_result_cols(res), 2);
+	db_result_free(res);
+	/* inside a transaction */
+	ASSERT_OK(db_exec(db, "ALTER TABLE t ADD COLUMN c int", NULL, 0, NULL));
+	ASSERT_OK(db_begin(db));
+	ASSERT_ERR(db_exec(db, "SELECT * FROM t", NULL, 0, &res), ERR_DB);
+	ASSERT_STR_EQ(db_last_sqlstate(db), "0A000");
+	db_rollback(db);
+	ASSERT_OK(db_begin(db));
+	ASSERT_OK(db_exec(db, "SELECT * FROM t", NULL, 0, &res));
+	ASSERT_INT_EQ(db_result_cols(res), 3);
+	db_result_free(res);
+	ASSERT_OK(db_commit(db));
 	testdb_free(db, name);
 }
 
