@@ -97,11 +97,15 @@ box_lock(struct db *db, const char *election_id)
  * Appends one ballot inside the caller's transaction, which holds the
  * election's box lock.  On failure the transaction may be aborted: the
  * caller rolls back (or back to a savepoint).  *out is set on success.
+ * The group writer, which holds the binding lock already and knows the
+ * head from the batch's last ballot for this election, passes
+ * bind_locked = 1 and that ballot's entry as after; box_append passes
+ * 0 and NULL, and both are read here.
  */
 static int
 append_locked(struct db *db, const struct election *e,
     const struct box_voter *v, const uint8_t *ballot, size_t len,
-    struct box_entry *out)
+    int bind_locked, const struct box_entry *after, struct box_entry *out)
 {
 	const char *id = e->manifest->id;
 	const char *resident_id = v->resident_id, *alias = v->alias;
@@ -122,7 +126,7 @@ append_locked(struct db *db, const struct election *e,
 	 * binding lock (shared) keeps a status change from committing
 	 * between this statement and our COMMIT.
 	 */
-	if ((r = binding_lock_shared(db)) != 0)
+	if (!bind_locked && (r = binding_lock_shared(db)) != 0)
 		goto out;
 	{
 		struct db_param p[6] = {
@@ -174,7 +178,10 @@ append_locked(struct db *db, const struct election *e,
 		db_result_free(res);
 		res = NULL;
 	}
-	if ((r = head(db, e, &out->position, prev)) != 0)
+	if (after != NULL) {
+		out->position = after->position;
+		memcpy(prev, after->tracking_code, 32);
+	} else if ((r = head(db, e, &out->position, prev)) != 0)
 		goto out;
 	out->position++;
 	box_tracking_code(e->context_hash, prev, out->position,
@@ -234,7 +241,7 @@ box_append(struct db *db, const struct election *e, const struct box_voter *v,
 	if ((r = db_begin(db)) != 0)
 		return r;
 	if ((r = box_lock(db, e->manifest->id)) != 0 ||
-	    (r = append_locked(db, e, v, ballot, len, out)) != 0 ||
+	    (r = append_locked(db, e, v, ballot, len, 0, NULL, out)) != 0 ||
 	    (r = db_commit(db)) != 0) {
 		db_rollback(db);
 		memset(out, 0, sizeof(*out));
@@ -269,11 +276,18 @@ struct box_writer {
 	char url[1024];			/* to reconnect */
 };
 
+static int
+same_election(const struct box_job *a, const struct box_job *b)
+{
+	return a->e == b->e ||
+	    strcmp(a->e->manifest->id, b->e->manifest->id) == 0;
+}
+
 /* Appends a batch in one transaction, one savepoint per ballot. */
 static void
 write_batch(struct box_writer *w, struct box_job *jobs)
 {
-	struct box_job *j;
+	struct box_job *j, *k;
 	int r;
 
 	if (w->db == NULL) {
@@ -287,12 +301,32 @@ write_batch(struct box_writer *w, struct box_job *jobs)
 	}
 	if ((r = db_begin(w->db)) != 0)
 		goto fail;
+	/*
+	 * The locks first, outside the savepoints so that no rollback to one
+	 * lets them go: each election's box lock (in the order of the
+	 * batch, once), then the binding lock, the order box_append takes
+	 * them in.  Holding the box lock, the writer is the only one
+	 * appending, so a ballot's predecessor is the batch's last accepted
+	 * ballot for that election, or the head read from the table.
+	 */
 	for (j = jobs; j != NULL; j = j->next) {
-		if ((r = box_lock(w->db, j->e->manifest->id)) != 0 ||
-		    (r = db_exec(w->db, "SAVEPOINT one", NULL, 0, NULL)) != 0)
+		for (k = jobs; k != j && !same_election(k, j); k = k->next)
+			;
+		if (k == j && (r = box_lock(w->db, j->e->manifest->id)) != 0)
 			goto fail;
-		j->r = append_locked(w->db, j->e, j->v, j->ballot, j->len,
-		    j->out);
+	}
+	if ((r = binding_lock_shared(w->db)) != 0)
+		goto fail;
+	for (j = jobs; j != NULL; j = j->next) {
+		const struct box_entry *after = NULL;
+
+		for (k = jobs; k != j; k = k->next)
+			if (k->r == 0 && same_election(k, j))
+				after = k->out;
+		if ((r = db_exec(w->db, "SAVEPOINT one", NULL, 0, NULL)) != 0)
+			goto fail;
+		j->r = append_locked(w->db, j->e, j->v, j->ballot, j->len, 1,
+		    after, j->out);
 		if ((r = db_exec(w->db, j->r == 0 ? "RELEASE SAVEPOINT one" :
 		    "ROLLBACK TO SAVEPOINT one", NULL, 0, NULL)) != 0)
 			goto fail;

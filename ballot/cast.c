@@ -40,35 +40,65 @@ roll_alias(struct db *db, const char *election_id, const char *resident,
 	return r;
 }
 
-/* Steps 7 and 8: admitted in person? too many ballots lately? */
+/*
+ * What steps 5, 7 and 8 need to know about the voter, in one statement:
+ * the resident bound to the card (none: ERR_NOT_BOUND), the alias on
+ * this election's roll (none: ERR_NOT_ELIGIBLE), whether the resident
+ * was admitted in person, and the ballots cast in the rate window.  The
+ * caller applies the checks in the casting order.
+ */
+struct voter_facts {
+	char resident[33];
+	char alias[BALLOT_ALIAS_LEN + 1];
+	int admitted;
+	int64_t recent;
+};
+
 static int
-voter_checks(struct db *db, const char *election_id, const char *resident)
+voter_facts(struct db *db, const char *election_id, const char *issuer,
+    const char *serial, struct voter_facts *f)
 {
 	char since[CLOCK_TEXT_LEN];
 	struct db_result *res = NULL;
-	int64_t recent = 0;
-	int admitted = 0, r;
+	const char *t;
+	int r;
 
+	memset(f, 0, sizeof(*f));
 	clock_format_us(clock_now_us() - (int64_t)LIMIT_RATE_WINDOW_S * 1000000,
 	    since);
 	{
-		struct db_param p[3] = {
-			DB_TEXT(election_id), DB_TEXT(resident), DB_TEXT(since)
+		struct db_param p[4] = {
+			DB_TEXT(election_id), DB_TEXT(issuer), DB_TEXT(serial),
+			DB_TEXT(since)
 		};
 
-		if ((r = db_exec(db, "SELECT EXISTS (SELECT 1 FROM admissions "
-		    "WHERE election_id = $1 AND resident_id = $2), (SELECT count(*) "
-		    "FROM ballots WHERE election_id = $1 AND voter_resident_id = $2 "
-		    "AND received_at >= $3)", p, 3, &res)) != 0)
+		if ((r = db_exec(db, "SELECT b.resident_id, r.alias, EXISTS "
+		    "(SELECT 1 FROM admissions a WHERE a.election_id = $1 AND "
+		    "a.resident_id = b.resident_id), (SELECT count(*) FROM ballots "
+		    "x WHERE x.election_id = $1 AND x.voter_resident_id = "
+		    "b.resident_id AND x.received_at >= $4) FROM card_bindings b "
+		    "LEFT JOIN roll_entries r ON r.election_id = $1 AND "
+		    "r.resident_id = b.resident_id WHERE b.auth_issuer = $2 AND "
+		    "b.auth_serial = $3 AND b.status = 'active'", p, 4, &res)) != 0)
 			return r;
 	}
-	if ((r = db_get_bool(res, 0, 0, &admitted)) == 0 &&
-	    (r = db_get_i64(res, 0, 1, &recent)) == 0) {
-		if (admitted)
-			r = ERR_ALREADY_ADMITTED;
-		else if (recent >= LIMIT_RATE_BALLOTS_PER_VOTER)
-			r = ERR_RATE_LIMITED;
+	if (db_result_rows(res) != 1) {
+		r = ERR_NOT_BOUND;
+		goto out;
 	}
+	if ((r = db_get_text(res, 0, 0, 32, &t)) != 0)
+		goto out;
+	memcpy(f->resident, t, strlen(t) + 1);
+	if (db_is_null(res, 0, 1)) {
+		r = ERR_NOT_ELIGIBLE;
+		goto out;
+	}
+	if ((r = db_get_text(res, 0, 1, BALLOT_ALIAS_LEN, &t)) != 0 ||
+	    (r = db_get_bool(res, 0, 2, &f->admitted)) != 0 ||
+	    (r = db_get_i64(res, 0, 3, &f->recent)) != 0)
+		goto out;
+	memcpy(f->alias, t, strlen(t) + 1);
+ out:
 	db_result_free(res);
 	return r;
 }
@@ -111,9 +141,10 @@ cast_ballot(const struct cast_ctx *ctx, const struct election *e,
     const uint8_t *ballot, size_t len, const struct auth_token *token,
     struct receipt *receipt)
 {
-	char purpose[80], resident[33], alias[BALLOT_ALIAS_LEN + 1];
+	char purpose[80];
 	uint8_t h[BALLOT_HASH_LEN];
 	struct auth_result ar;
+	struct voter_facts vf;
 	struct box_entry entry;
 	struct box_voter voter;
 	struct ballot b;
@@ -137,10 +168,10 @@ cast_ballot(const struct cast_ctx *ctx, const struct election *e,
 	    &ar)) != 0)
 		goto out;
 	/* 5. Bound to a resident on this roll, with this ballot's alias. */
-	if ((r = binding_find(ctx->db, ar.issuer, ar.serial, resident)) != 0 ||
-	    (r = roll_alias(ctx->db, e->manifest->id, resident, alias)) != 0)
+	if ((r = voter_facts(ctx->db, e->manifest->id, ar.issuer, ar.serial,
+	    &vf)) != 0)
 		goto out;
-	if (strcmp(alias, b.alias) != 0) {
+	if (strcmp(vf.alias, b.alias) != 0) {
 		r = ERR_MISMATCH;	/* made for another voter */
 		goto out;
 	}
@@ -151,15 +182,21 @@ cast_ballot(const struct cast_ctx *ctx, const struct election *e,
 		goto out;
 	}
 	/* 7, 8. In person?  Re-voting rate. */
-	if ((r = voter_checks(ctx->db, e->manifest->id, resident)) != 0)
+	if (vf.admitted) {
+		r = ERR_ALREADY_ADMITTED;
 		goto out;
+	}
+	if (vf.recent >= LIMIT_RATE_BALLOTS_PER_VOTER) {
+		r = ERR_RATE_LIMITED;
+		goto out;
+	}
 	/* 9. Proofs. */
 	if ((r = check_proofs(e, &b)) != 0)
 		goto out;
 	/* One transaction; the receipt only after it committed.  The
 	 * binding, roll, window and admission are re-checked there. */
-	voter.resident_id = resident;
-	voter.alias = alias;
+	voter.resident_id = vf.resident;
+	voter.alias = vf.alias;
 	voter.auth_issuer = ar.issuer;
 	voter.auth_serial = ar.serial;
 	if ((r = ctx->writer != NULL ?

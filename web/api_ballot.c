@@ -56,6 +56,19 @@ static int ballot_ready;
 static struct election *election_cache[ELECTION_CACHE_MAX];
 static pthread_mutex_t election_cache_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/*
+ * The cast endpoint may skip the state read while a read less than
+ * OPEN_FRESH_US ago found the election open: its answer only orders the
+ * refusals, since the box re-reads state and window under its lock
+ * before appending (a ballot for an election closed in that second is
+ * refused there, after its proofs).  A state other than open is never
+ * taken from here, so an election that has just opened is never refused
+ * from a stale read.
+ */
+#define OPEN_FRESH_US 1000000
+static int64_t election_open_at[ELECTION_CACHE_MAX];	/* 0: unknown */
+static pthread_mutex_t election_load_mu = PTHREAD_MUTEX_INITIALIZER;
+
 
 int
 api_ballot_init(const char *origin)
@@ -270,15 +283,49 @@ cache_put(struct election *e)
 	return have;
 }
 
+/* Whether cached election e was found open less than OPEN_FRESH_US ago. */
+static int
+cache_open_fresh(const struct election *e, int64_t now)
+{
+	int i, fresh = 0;
+
+	pthread_mutex_lock(&election_cache_mu);
+	for (i = 0; i < ELECTION_CACHE_MAX; i++)
+		if (election_cache[i] == e) {
+			fresh = election_open_at[i] != 0 &&
+			    now - election_open_at[i] < OPEN_FRESH_US;
+			break;
+		}
+	pthread_mutex_unlock(&election_cache_mu);
+	return fresh;
+}
+
+/* Notes a state just read for cached election e. */
+static void
+cache_note_state(const struct election *e, enum election_state st,
+    int64_t now)
+{
+	int i;
+
+	pthread_mutex_lock(&election_cache_mu);
+	for (i = 0; i < ELECTION_CACHE_MAX; i++)
+		if (election_cache[i] == e) {
+			election_open_at[i] = st == ELECTION_OPEN ? now : 0;
+			break;
+		}
+	pthread_mutex_unlock(&election_cache_mu);
+}
+
 /*
  * The election of the request's {id} as *view; *owned is set when the
  * caller must election_free it (not cached), else view points at a
- * request-local copy in *copy.
+ * request-local copy in *copy.  open_may_be_cached: see OPEN_FRESH_US.
  */
 static int
 load_election(struct http_request *req, struct db *db, struct election *copy,
-    struct election **view, struct election **owned)
+    struct election **view, struct election **owned, int open_may_be_cached)
 {
+	int64_t now = clock_now_us();
 	const char *id = http_request_param(req, "id");
 	struct election *e;
 	enum election_state st;
@@ -287,35 +334,49 @@ load_election(struct http_request *req, struct db *db, struct election *copy,
 	*view = *owned = NULL;
 	if (id == NULL || strparse_ident(id, strlen(id), LIMIT_ID_LEN_MAX) != 0)
 		return ERR_NOT_FOUND;
-	if ((e = cache_find(id)) != NULL) {
-		if ((r = election_load_state(db, id, &st)) != 0)
-			return r;
-		*copy = *e;
-		copy->state = st;
-		*view = copy;
-		return 0;
-	}
-	if ((r = election_load(db, id, &e)) != 0)
-		return r;
-	if (e->key != NULL) {
-		struct election *c = cache_put(e);
+	if ((e = cache_find(id)) == NULL) {
+		struct election *loaded = NULL, *c;
 
-		if (c == e) {
-			*copy = *e;
-			*view = copy;
-			return 0;
-		}
-		if (c != NULL) {
-			election_free(e);
-			*copy = *c;
-			if ((r = election_load_state(db, id, &st)) != 0)
+		/* One loader at a time, and the cache filled before the
+		 * next looks: when the first ballots of a newly opened
+		 * election arrive together, one thread builds the key's
+		 * table (about 25 ms) and the others wait for it. */
+		pthread_mutex_lock(&election_load_mu);
+		if ((e = cache_find(id)) == NULL) {
+			if ((r = election_load(db, id, &loaded)) != 0) {
+				pthread_mutex_unlock(&election_load_mu);
 				return r;
+			}
+			/* No key yet, or the cache full: not cached, the
+			 * caller owns it. */
+			if (loaded->key == NULL ||
+			    (c = cache_put(loaded)) == NULL) {
+				pthread_mutex_unlock(&election_load_mu);
+				*view = *owned = loaded;
+				return 0;
+			}
+			st = loaded->state;	/* just read */
+			if (c != loaded)
+				election_free(loaded);	/* the checkpointer put one */
+			e = c;
+			pthread_mutex_unlock(&election_load_mu);
+			cache_note_state(e, st, now);
+			*copy = *e;
 			copy->state = st;
 			*view = copy;
 			return 0;
 		}
+		pthread_mutex_unlock(&election_load_mu);
 	}
-	*view = *owned = e;
+	if (open_may_be_cached && cache_open_fresh(e, now))
+		st = ELECTION_OPEN;
+	else if ((r = election_load_state(db, id, &st)) != 0)
+		return r;
+	else
+		cache_note_state(e, st, now);
+	*copy = *e;
+	copy->state = st;
+	*view = copy;
 	return 0;
 }
 
@@ -443,7 +504,7 @@ api_election_get(struct http_request *req, struct http_response *res,
 
 	if ((r = dbpool_get(a->pool, &db)) != 0)
 		return r;
-	if ((r = load_election(req, db, &copy, &e, &owned)) == 0 &&
+	if ((r = load_election(req, db, &copy, &e, &owned, 0)) == 0 &&
 	    (r = manifest_json(e, &b)) == 0)
 		r = server_reply(res, 200, b);
 	dbpool_put(a->pool, db, r);
@@ -524,7 +585,7 @@ api_alias(struct http_request *req, struct http_response *res, void *app)
 	}
 	if ((r = token_from_json(req, doc, json_root(doc), ti)) != 0 ||
 	    (r = dbpool_get(a->pool, &db)) != 0 ||
-	    (r = load_election(req, db, &copy, &e, &owned)) != 0)
+	    (r = load_election(req, db, &copy, &e, &owned, 0)) != 0)
 		goto out;
 	ctx.db = db;
 	ctx.cc = ballot_cc;
@@ -586,7 +647,7 @@ api_ballot_cast(struct http_request *req, struct http_response *res,
 		goto out;
 	if ((r = dbpool_get(a->pool, &db)) != 0)
 		goto out;
-	if ((r = load_election(req, db, &copy, &e, &owned)) != 0)
+	if ((r = load_election(req, db, &copy, &e, &owned, 1)) != 0)
 		goto out;
 	ctx.db = db;
 	ctx.cc = ballot_cc;

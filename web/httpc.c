@@ -14,6 +14,22 @@
 #include "crypto/ct.h"
 #include "web/httpc.h"
 
+/* Writes all of buf; MSG_NOSIGNAL: a server that closed the connection
+ * (or died) is an error return, not a SIGPIPE that kills the caller. */
+static int
+send_all(int s, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = send(s, buf, len, MSG_NOSIGNAL)) <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int
 httpc_request(int port, const char *method, const char *path,
     const char *body, struct httpc_reply *rp)
@@ -40,8 +56,8 @@ httpc_request(int port, const char *method, const char *path,
 	    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n",
 	    method, path, blen);
 	if (n < 0 || (size_t)n >= sizeof(head) ||
-	    write(s, head, (size_t)n) != n ||
-	    (blen > 0 && write(s, body, blen) != (ssize_t)blen)) {
+	    send_all(s, head, (size_t)n) != 0 ||
+	    (blen > 0 && send_all(s, body, blen) != 0)) {
 		close(s);
 		return -1;
 	}

@@ -366,3 +366,33 @@ TEST(web_checkpoints_signed_and_verifiable)
 	json_doc_free(kdoc);
 	httpc_reply_free(&kr);
 }
+
+/*
+ * Closing while the server has just seen the election open: the cast
+ * endpoint may take "open" from a read less than a second old, so the
+ * ballot reaches the box, which re-reads state and window under its
+ * lock and refuses it.  Same answer as a fresh read would give (409,
+ * "conflict"; the log says the window is closed), nothing stored.  Runs last: it closes web1.
+ */
+TEST(web_cast_right_after_close_refused_by_the_box)
+{
+	struct httpc_reply rp;
+	char *first, *second;
+	int64_t before;
+
+	setup();
+	first = cast_body("alice", "1001", 2);
+	second = cast_body("bob", "1002", 2);
+	ASSERT_INT_EQ(httpc_request(port, "POST", "/api/v1/elections/web1/ballots", first, &rp), 0);
+	ASSERT_INT_EQ(rp.status, 201);
+	httpc_reply_free(&rp);
+	before = testdb_scalar(db, "SELECT count(*) FROM ballots");
+	ASSERT_OK(election_close(db, "web1", "clerk"));
+	ASSERT_INT_EQ(httpc_request(port, "POST", "/api/v1/elections/web1/ballots", second, &rp), 0);
+	ASSERT_INT_EQ(rp.status, 409);
+	ASSERT_TRUE(strstr(rp.body, "conflict") != NULL);
+	httpc_reply_free(&rp);
+	ASSERT_INT_EQ(testdb_scalar(db, "SELECT count(*) FROM ballots"), before);
+	free(first);
+	free(second);
+}
