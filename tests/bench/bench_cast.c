@@ -35,6 +35,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/limits.h"
+#include "core/strparse.h"
 #include "crypto/rsa.h"
 #include "db/db.h"
 #include "db/migrate.h"
@@ -134,9 +135,12 @@ main(void)
 	int i, applied, round;
 
 	if (getenv("BENCH_CAST_CLIENTS") != NULL) {
-		clients = atoi(getenv("BENCH_CAST_CLIENTS"));
-		if (clients < 1 || clients > CLIENTS_MAX)
+		uint64_t v;
+
+		if (strparse_u64(getenv("BENCH_CAST_CLIENTS"), CLIENTS_MAX,
+		    &v) != 0 || v < 1)
 			test_fail(__FILE__, __LINE__, "BENCH_CAST_CLIENTS: 1..64");
+		clients = (int)v;
 	}
 	testpki_setup(cards);
 	testpki_issue_bulk("voter", "bench", VOTERS, &certs, &cert_lens);
