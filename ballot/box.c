@@ -283,6 +283,40 @@ same_election(const struct box_job *a, const struct box_job *b)
 	    strcmp(a->e->manifest->id, b->e->manifest->id) == 0;
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Takes the box lock of every election in the batch once, in the order
+ * of the ids: two writers (two servers on one database) then take them in
+ * the same order and cannot deadlock.
+ */
+static int
+lock_boxes(struct db *db, struct box_job *jobs)
+{
+	const char *ids[WRITER_BATCH_MAX];
+	struct box_job *j, *k;
+	size_t n = 0, i;
+	int r;
+
+	for (j = jobs; j != NULL; j = j->next) {
+		for (k = jobs; k != j && !same_election(k, j); k = k->next)
+			;
+		if (k == j) {
+			REQUIRE(n < WRITER_BATCH_MAX);
+			ids[n++] = j->e->manifest->id;
+		}
+	}
+	qsort(ids, n, sizeof(ids[0]), cmp_id);
+	for (i = 0; i < n; i++)
+		if ((r = box_lock(db, ids[i])) != 0)
+			return r;
+	return 0;
+}
+
 /* Appends a batch in one transaction, one savepoint per ballot. */
 static void
 write_batch(struct box_writer *w, struct box_job *jobs)
@@ -309,13 +343,8 @@ write_batch(struct box_writer *w, struct box_job *jobs)
 	 * appending, so a ballot's predecessor is the batch's last accepted
 	 * ballot for that election, or the head read from the table.
 	 */
-	for (j = jobs; j != NULL; j = j->next) {
-		for (k = jobs; k != j && !same_election(k, j); k = k->next)
-			;
-		if (k == j && (r = box_lock(w->db, j->e->manifest->id)) != 0)
-			goto fail;
-	}
-	if ((r = binding_lock_shared(w->db)) != 0)
+	if ((r = lock_boxes(w->db, jobs)) != 0 ||
+	    (r = binding_lock_shared(w->db)) != 0)
 		goto fail;
 	for (j = jobs; j != NULL; j = j->next) {
 		const struct box_entry *after = NULL;

@@ -272,9 +272,14 @@ exec_fmt(struct db *db, const char *sql, const struct db_param *params,
 	st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (si >= 0 && (st == PGRES_FATAL_ERROR || st == PGRES_NONFATAL_ERROR)) {
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		const char *msg = PQresultErrorField(res,
+		    PG_DIAG_MESSAGE_PRIMARY);
 
+		/* 0A000 is "feature not supported" in general: only the
+		 * stale-plan case is the cache's. */
 		if (state != NULL && (strcmp(state, "26000") == 0 ||
-		    strcmp(state, "0A000") == 0)) {
+		    (strcmp(state, "0A000") == 0 && msg != NULL &&
+		    strstr(msg, "cached plan") != NULL))) {
 			stmt_drop_all(db);
 			/* Outside a transaction nothing happened: run it
 			 * again unprepared.  Inside, the error stands. */

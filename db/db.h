@@ -86,8 +86,12 @@ int db_exec_script(struct db *db, const char *sql) DB_WUR;
  * PostgreSQL parses it once and may reuse a generic plan.  For
  * long-lived connections that run the same statements many times (the
  * server's pool and box writer).  Results and errors are the same either
- * way, except that a statement that fails to parse fails when it is
- * first prepared.
+ * way, except: a statement that fails to parse fails when it is first
+ * prepared; and a cached statement outlived by a schema change (its
+ * result type changed, 0A000 "cached plan must not change result type")
+ * or by DISCARD ALL (26000) empties the cache and, outside a
+ * transaction, runs again unprepared, but inside one fails (the
+ * transaction is aborted, as for any error there).
  */
 void db_set_statement_cache(struct db *db, int on);
 

@@ -46,10 +46,11 @@ static int ballot_ready;
 /*
  * Elections with a key are cached: their manifest and key never change
  * (a trigger refuses it), and loading one builds the key's fixed-base
- * table, far too costly per request.  Each request still reads the
- * state, and gets a view: a copy of the cached struct with that state,
- * sharing its (read-only) manifest and key.  The box re-checks state and
- * window under its lock anyway.
+ * table, far too costly per request.  Each request reads the state
+ * (the cast endpoint may skip that read, see OPEN_FRESH_US), and gets a
+ * view: a copy of the cached struct with that state, sharing its
+ * (read-only) manifest and key.  The box re-checks state and window under
+ * its lock anyway.
  */
 #define ELECTION_CACHE_MAX 64
 
@@ -67,6 +68,18 @@ static pthread_mutex_t election_cache_mu = PTHREAD_MUTEX_INITIALIZER;
  */
 #define OPEN_FRESH_US 1000000
 static int64_t election_open_at[ELECTION_CACHE_MAX];	/* 0: unknown */
+static int64_t election_noted_at[ELECTION_CACHE_MAX];	/* last read noted */
+
+/* Monotonic microseconds, for the freshness above (the wall clock may
+ * step backwards). */
+static int64_t
+mono_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
 static pthread_mutex_t election_load_mu = PTHREAD_MUTEX_INITIALIZER;
 
 
@@ -236,6 +249,8 @@ api_ballot_fini(void)
 	for (i = 0; i < ELECTION_CACHE_MAX; i++) {
 		election_free(election_cache[i]);
 		election_cache[i] = NULL;
+		election_open_at[i] = 0;
+		election_noted_at[i] = 0;
 	}
 	certcheck_free(ballot_cc);
 	sign_key_free(ballot_key);
@@ -272,6 +287,8 @@ cache_put(struct election *e)
 	for (i = 0; i < ELECTION_CACHE_MAX; i++) {
 		if (election_cache[i] == NULL) {
 			election_cache[i] = have = e;
+			election_open_at[i] = 0;
+			election_noted_at[i] = 0;
 			break;
 		}
 		if (strcmp(election_cache[i]->manifest->id, e->manifest->id) == 0) {
@@ -293,6 +310,7 @@ cache_open_fresh(const struct election *e, int64_t now)
 	for (i = 0; i < ELECTION_CACHE_MAX; i++)
 		if (election_cache[i] == e) {
 			fresh = election_open_at[i] != 0 &&
+			    now >= election_open_at[i] &&
 			    now - election_open_at[i] < OPEN_FRESH_US;
 			break;
 		}
@@ -300,7 +318,12 @@ cache_open_fresh(const struct election *e, int64_t now)
 	return fresh;
 }
 
-/* Notes a state just read for cached election e. */
+/*
+ * Notes a state read that started at now for cached election e: "open"
+ * stamps it, anything else clears the stamp.  A read that started before
+ * the last noted one changes nothing (a slow reader must not replace a
+ * newer "closed" with its older "open").
+ */
 static void
 cache_note_state(const struct election *e, enum election_state st,
     int64_t now)
@@ -310,10 +333,26 @@ cache_note_state(const struct election *e, enum election_state st,
 	pthread_mutex_lock(&election_cache_mu);
 	for (i = 0; i < ELECTION_CACHE_MAX; i++)
 		if (election_cache[i] == e) {
-			election_open_at[i] = st == ELECTION_OPEN ? now : 0;
+			if (now >= election_noted_at[i]) {
+				election_noted_at[i] = now;
+				election_open_at[i] = st == ELECTION_OPEN ?
+				    now : 0;
+			}
 			break;
 		}
 	pthread_mutex_unlock(&election_cache_mu);
+}
+
+/* Whether the cache has a free slot (a load is worth single-flighting). */
+static int
+cache_has_room(void)
+{
+	int room;
+
+	pthread_mutex_lock(&election_cache_mu);
+	room = election_cache[ELECTION_CACHE_MAX - 1] == NULL;
+	pthread_mutex_unlock(&election_cache_mu);
+	return room;
 }
 
 /*
@@ -325,7 +364,7 @@ static int
 load_election(struct http_request *req, struct db *db, struct election *copy,
     struct election **view, struct election **owned, int open_may_be_cached)
 {
-	int64_t now = clock_now_us();
+	int64_t now = mono_us();
 	const char *id = http_request_param(req, "id");
 	struct election *e;
 	enum election_state st;
@@ -337,6 +376,26 @@ load_election(struct http_request *req, struct db *db, struct election *copy,
 	if ((e = cache_find(id)) == NULL) {
 		struct election *loaded = NULL, *c;
 
+		/*
+		 * Not cached.  An unknown id, an election without a key
+		 * (nothing to cache) or a full cache: load it here, in
+		 * parallel with other requests, as the caller's own.
+		 */
+		if ((r = election_load_state(db, id, &st)) != 0)
+			return r;
+		if (st < ELECTION_KEYS_READY || !cache_has_room()) {
+			if ((r = election_load(db, id, &loaded)) != 0)
+				return r;
+			if (loaded->key != NULL &&
+			    (c = cache_put(loaded)) != NULL) {
+				if (c != loaded)
+					election_free(loaded);
+				e = c;
+				goto cached;
+			}
+			*view = *owned = loaded;
+			return 0;
+		}
 		/* One loader at a time, and the cache filled before the
 		 * next looks: when the first ballots of a newly opened
 		 * election arrive together, one thread builds the key's
@@ -368,6 +427,7 @@ load_election(struct http_request *req, struct db *db, struct election *copy,
 		}
 		pthread_mutex_unlock(&election_load_mu);
 	}
+ cached:
 	if (open_may_be_cached && cache_open_fresh(e, now))
 		st = ELECTION_OPEN;
 	else if ((r = election_load_state(db, id, &st)) != 0)

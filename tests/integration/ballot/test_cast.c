@@ -535,6 +535,157 @@ TEST(box_append_rechecks_binding_and_roll)
 	teardown(&f);
 }
 
+/*
+ * The group writer with two elections and a refusal in its batches:
+ * twelve appends from twelve threads at once (Alice and Bob, three
+ * ballots each, into two boxes; Bob's three ballots for the first box
+ * are one ballot three times: one goes in, two are refused as
+ * duplicates, whichever comes first).  However the writer groups them,
+ * each box ends with positions 1..n without gaps, its chain verifies,
+ * and every accepted entry is the row stored at its position.
+ */
+struct bg_append {
+	struct box_writer *w;
+	const struct election *e;
+	struct box_voter v;
+	const uint8_t *ballot;
+	size_t len;
+	struct box_entry entry;
+	int r;
+};
+
+static void *
+bg_append_main(void *arg)
+{
+	struct bg_append *a = arg;
+
+	a->r = box_writer_append(a->w, a->e, &a->v, a->ballot, a->len,
+	    &a->entry);
+	return NULL;
+}
+
+TEST(box_writer_batches_two_elections_and_a_refusal)
+{
+	struct fixture f;
+	struct election *eb = NULL;
+	struct box_writer *w = NULL;
+	struct manifest *m;
+	struct scalar sk;
+	struct bg_append a[12];
+	pthread_t th[12];
+	struct vbuf *b[12];
+	char iss[2][256], ser[2][80], al[2][2][33], url[512];
+	int64_t n, bad, accepted[2] = { 0, 0 };
+	int i;
+
+	setup(&f, "ea");
+	m = yabu_manifest("eb");
+	ASSERT_OK(election_create(f.db, m, "clerk"));
+	manifest_free(m);
+	ASSERT_OK(election_freeze_roll(f.db, "eb", "clerk"));
+	ASSERT_OK(election_keys_test_single(f.db, "eb", "clerk", &sk));
+	group_scalar_wipe(&sk);
+	ASSERT_OK(election_open(f.db, "eb", "clerk"));
+	ASSERT_OK(election_load(f.db, "eb", &eb));
+	binding_of(&f, "1001", iss[0], ser[0]);
+	binding_of(&f, "1002", iss[1], ser[1]);
+	for (i = 0; i < 2; i++) {
+		struct db_param p[2] = {
+			DB_TEXT(i == 0 ? "ea" : "eb"), DB_TEXT("1001")
+		};
+		struct db_result *res = NULL;
+		const char *t;
+
+		ASSERT_OK(db_exec(f.db, "SELECT alias FROM roll_entries WHERE "
+		    "election_id = $1 AND resident_id = $2", p, 2, &res));
+		ASSERT_OK(db_get_text(res, 0, 0, 32, &t));
+		memcpy(al[i][0], t, strlen(t) + 1);
+		db_result_free(res);
+		p[1] = DB_TEXT("1002");
+		ASSERT_OK(db_exec(f.db, "SELECT alias FROM roll_entries WHERE "
+		    "election_id = $1 AND resident_id = $2", p, 2, &res));
+		ASSERT_OK(db_get_text(res, 0, 0, 32, &t));
+		memcpy(al[i][1], t, strlen(t) + 1);
+		db_result_free(res);
+	}
+	db_url(&f, url, sizeof(url));
+	ASSERT_OK(box_writer_new(url, &w));
+	for (i = 0; i < 12; i++) {
+		int el = i % 2, who = (i / 2) % 2;
+		const struct election *e = el == 0 ? f.e : eb;
+		uint8_t sel[4][8];
+		const uint8_t *rows[4] = { sel[0], sel[1], sel[2], sel[3] };
+
+		memset(sel, 0, sizeof(sel));
+		sel[0][i % 3] = 1;
+		sel[3][0] = 1;
+		b[i] = vbuf_new(BALLOT_MAX);
+		ASSERT_NOT_NULL(b[i]);
+		if (who == 1 && i >= 4 && i % 4 == 2) {
+			/* Bob again with the ballot four places back:
+			 * already in that box (or about to be). */
+			ASSERT_OK(vbuf_put(b[i], vbuf_ptr(b[i - 4]),
+			    vbuf_len(b[i - 4])));
+		} else
+			ASSERT_OK(ballot_encrypt(e, al[el][who], rows, b[i]));
+		memset(&a[i], 0, sizeof(a[i]));
+		a[i].w = w;
+		a[i].e = e;
+		a[i].v.resident_id = who == 0 ? "1001" : "1002";
+		a[i].v.alias = al[el][who];
+		a[i].v.auth_issuer = iss[who];
+		a[i].v.auth_serial = ser[who];
+		a[i].ballot = vbuf_ptr(b[i]);
+		a[i].len = vbuf_len(b[i]);
+	}
+	for (i = 0; i < 12; i++)
+		ASSERT_INT_EQ(pthread_create(&th[i], NULL, bg_append_main, &a[i]), 0);
+	for (i = 0; i < 12; i++)
+		ASSERT_INT_EQ(pthread_join(th[i], NULL), 0);
+	box_writer_free(w);
+	for (i = 0; i < 12; i++) {
+		int64_t pos;
+		struct db_param p[3];
+
+		if (a[i].r == ERR_DUPLICATE)
+			continue;
+		ASSERT_OK(a[i].r);
+		accepted[i % 2]++;
+		pos = a[i].entry.position;
+		p[0] = DB_TEXT(i % 2 == 0 ? "ea" : "eb");
+		p[1] = DB_I64(pos);
+		p[2] = DB_BYTES(a[i].entry.tracking_code, 32);
+		{
+			struct db_result *res = NULL;
+			int64_t c = -1;
+
+			ASSERT_OK(db_exec(f.db, "SELECT count(*) FROM ballots "
+			    "WHERE election_id = $1 AND position = $2 AND "
+			    "tracking_code = $3", p, 3, &res));
+			ASSERT_OK(db_get_i64(res, 0, 0, &c));
+			db_result_free(res);
+			ASSERT_INT_EQ(c, 1);
+		}
+	}
+	/* of the three copies (i = 2, 6, 10) one went in */
+	ASSERT_INT_EQ((a[2].r == ERR_DUPLICATE) + (a[6].r == ERR_DUPLICATE) +
+	    (a[10].r == ERR_DUPLICATE), 2);
+	ASSERT_INT_EQ(accepted[0], 4);
+	ASSERT_INT_EQ(accepted[1], 6);
+	ASSERT_OK(box_verify(f.db, f.e, &n, &bad));
+	ASSERT_INT_EQ(n, 4);
+	ASSERT_OK(box_verify(f.db, eb, &n, &bad));
+	ASSERT_INT_EQ(n, 6);
+	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT max(position) FROM ballots "
+	    "WHERE election_id = 'ea'"), 4);
+	ASSERT_INT_EQ(testdb_scalar(f.db, "SELECT max(position) FROM ballots "
+	    "WHERE election_id = 'eb'"), 6);
+	for (i = 0; i < 12; i++)
+		vbuf_free(b[i]);
+	election_free(eb);
+	teardown(&f);
+}
+
 struct bg_cast {
 	struct fixture *f;
 	const uint8_t *ballot;
