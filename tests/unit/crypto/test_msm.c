@@ -131,6 +131,9 @@ msm_points(size_t n)
 	return v;
 }
 
+/* Where the CPU lacks BMI2/ADX there is no second code to compare (the
+ * selftest returns 0 at once): the MSM tests below cover the portable
+ * code, which is then the only one. */
 TEST(field_fast_equals_portable)
 {
 	ASSERT_OK(group_field_selftest(0x1234567887654321ULL, 1000000));
