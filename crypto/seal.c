@@ -254,26 +254,38 @@ seal_open(const uint8_t *file, size_t len, const char *label,
 	return r;
 }
 
-int
-seal_write_file(const char *path, const char *label,
+/*
+ * Writes a sealed file through a temporary file in the same directory:
+ * written, fsynced, then renamed over path (replace = 1) or linked to
+ * path (replace = 0: link fails with EEXIST when path exists, so a file
+ * that appeared since any earlier check is never overwritten; then
+ * ERR_EXISTS).  The temporary file is made by mkstemp (0600, O_EXCL), so
+ * two writers never share one.
+ */
+static int
+write_sealed(const char *path, const char *label,
     const struct secret *contents, const struct secret *passphrase,
-    const struct seal_params *params)
+    const struct seal_params *params, int replace)
 {
 	char tmp[4096];
 	struct vbuf *b = NULL;
 	const uint8_t *p;
 	size_t left;
-	int fd = -1, r = ERR_INTERNAL;
+	int fd = -1, made = 0, r = ERR_INTERNAL;
 
 	REQUIRE(path != NULL);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= sizeof(tmp))
 		return ERR_INVALID_ARG;
 	if ((b = vbuf_new(LIMIT_SEALED_FILE_MAX)) == NULL)
 		return ERR_NOMEM;
 	if ((r = seal_seal(label, contents, passphrase, params, b)) != 0)
 		goto out;
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
-	    O_NOFOLLOW, 0600)) < 0) {
+	if ((fd = mkstemp(tmp)) < 0) {
+		r = ERR_IO;
+		goto out;
+	}
+	made = 1;
+	if (fchmod(fd, 0600) != 0) {
 		r = ERR_IO;
 		goto out;
 	}
@@ -297,18 +309,36 @@ seal_write_file(const char *path, const char *label,
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path) != 0) {
-		r = ERR_IO;
+	if (replace ? rename(tmp, path) != 0 : link(tmp, path) != 0) {
+		r = !replace && errno == EEXIST ? ERR_EXISTS : ERR_IO;
 		goto out;
 	}
+	if (replace)
+		made = 0;		/* renamed: nothing left to remove */
 	r = 0;
  out:
 	if (fd >= 0)
 		close(fd);
-	if (r != 0)
+	if (made)
 		unlink(tmp);
 	vbuf_free(b);
 	return r;
+}
+
+int
+seal_write_file(const char *path, const char *label,
+    const struct secret *contents, const struct secret *passphrase,
+    const struct seal_params *params)
+{
+	return write_sealed(path, label, contents, passphrase, params, 1);
+}
+
+int
+seal_write_new_file(const char *path, const char *label,
+    const struct secret *contents, const struct secret *passphrase,
+    const struct seal_params *params)
+{
+	return write_sealed(path, label, contents, passphrase, params, 0);
 }
 
 int

@@ -60,10 +60,19 @@ int seal_open(const uint8_t *file, size_t len, const char *label,
     __attribute__((warn_unused_result));
 
 /*
- * Writes a sealed file atomically (temporary file, fsync, rename, mode
- * 0600) and reads one back (at most LIMIT_SEALED_FILE_MAX bytes).
+ * Writes a sealed file atomically (temporary file made by mkstemp in the
+ * same directory, fsync, rename, mode 0600) and reads one back (at most
+ * LIMIT_SEALED_FILE_MAX bytes).
  */
 int seal_write_file(const char *path, const char *label,
+    const struct secret *contents, const struct secret *passphrase,
+    const struct seal_params *params) __attribute__((warn_unused_result));
+/*
+ * The same for a file that must not exist yet: created atomically, never
+ * over an existing file, whenever that appeared (ERR_EXISTS, nothing
+ * changed).  For new keys and trustee files.
+ */
+int seal_write_new_file(const char *path, const char *label,
     const struct secret *contents, const struct secret *passphrase,
     const struct seal_params *params) __attribute__((warn_unused_result));
 int seal_read_file(const char *path, const char *label,

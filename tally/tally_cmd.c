@@ -209,7 +209,7 @@ key_main(int argc, char **argv)
 	r = secret_from(s, sizeof(s), &seed);
 	explicit_bzero(s, sizeof(s));
 	if (r == 0)
-		r = seal_write_file(o.key_file, o.label, seed, pw,
+		r = seal_write_new_file(o.key_file, o.label, seed, pw,
 		    &seal_params_moderate);
 	secret_free(seed);
 	secret_free(pw);

@@ -296,14 +296,18 @@ state_load(const struct opts *o, struct secret **pw, struct tstate *s)
 }
 
 static int
-state_save(const char *path, const struct tstate *s, struct secret *pw)
+state_save(const char *path, const struct tstate *s, struct secret *pw,
+    int new_file)
 {
+	const struct seal_params *sp = s->test_kdf ? &seal_params_test :
+	    &seal_params_moderate;
 	struct secret *c = NULL;
 	int r;
 
+	/* A new trustee file never replaces one that appeared meanwhile. */
 	if ((r = tstate_encode(s, &c)) == 0)
-		r = seal_write_file(path, STATE_LABEL, c, pw, s->test_kdf ?
-		    &seal_params_test : &seal_params_moderate);
+		r = new_file ? seal_write_new_file(path, STATE_LABEL, c, pw, sp) :
+		    seal_write_file(path, STATE_LABEL, c, pw, sp);
 	secret_free(c);
 	if (r != 0)
 		fprintf(stderr, "%s: %s: could not save the trustee file: %s\n",
@@ -507,7 +511,7 @@ cmd_init(const struct opts *o)
 	}
 	hash_sha256(pub, plen, s.own_pub);
 	/* the state first: a public message without its secrets is useless */
-	if ((r = state_save(o->state, &s, pw)) != 0 ||
+	if ((r = state_save(o->state, &s, pw, 1)) != 0 ||
 	    (r = write_msg(o->out, &d->p, CMSG_PUBLIC, (uint32_t)o->index, 0,
 	    pub, plen)) != 0)
 		goto out;
@@ -553,7 +557,7 @@ cmd_shares(const struct opts *o)
 		hash_sha256(pubs[i - 1], dkg_public_len(p), s.pinned[i - 1]);
 	s.npinned = p->n;
 	s.stage = STAGE_SHARED;
-	if ((r = state_save(o->state, &s, pw)) != 0)
+	if ((r = state_save(o->state, &s, pw, 0)) != 0)
 		goto out;
 	for (i = 1; i <= p->n; i++) {
 		if (i == me)
@@ -666,7 +670,7 @@ cmd_receive(const struct opts *o)
 		}
 		free(f);
 	}
-	if ((r = state_save(o->state, &s, pw)) != 0)
+	if ((r = state_save(o->state, &s, pw, 0)) != 0)
 		goto out;
 	printf("%u of %u shares accepted, %u complaints, %u to ask again, %u "
 	    "not yet received%s\n", ok, p->n - 1, bad, again, wait,
@@ -793,7 +797,7 @@ cmd_finish(const struct opts *o)
 		goto out;
 	}
 	s.stage = STAGE_FINISHED;
-	if ((r = state_save(o->state, &s, pw)) != 0)
+	if ((r = state_save(o->state, &s, pw, 0)) != 0)
 		goto out;
 	printf("your key share for %s is made and sealed in %s\n"
 	    "keep the file and your passphrase safe until the tally\n",

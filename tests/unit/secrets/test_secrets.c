@@ -1,6 +1,7 @@
 /*
  * test_secrets.c - secret memory, constant-time codecs, Ed25519, sealed files.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,6 +311,54 @@ TEST(seal_files_are_private_and_atomic)
 	unlink(path);
 	rmdir(dir);
 	secret_free(c);
+	secret_free(p);
+}
+
+/*
+ * seal_write_new_file never replaces a file, however late it appeared
+ * (no check-then-write window: the file is linked into place, and link
+ * fails on an existing name).  The existing file is left as it was, and
+ * no temporary file is left behind either way.
+ */
+TEST(seal_new_file_never_overwrites)
+{
+	char dir[] = "/tmp/ippyo-sealnew.XXXXXX", path[256];
+	struct secret *c = NULL, *c2 = NULL, *p = NULL, *out = NULL;
+	struct dirent *de;
+	DIR *d;
+	int entries = 0;
+
+	ASSERT_NOT_NULL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/trustee.sealed", dir);
+	ASSERT_OK(secret_from("first", 5, &c));
+	ASSERT_OK(secret_from("second", 6, &c2));
+	ASSERT_OK(secret_from("pw", 2, &p));
+	ASSERT_OK(seal_write_new_file(path, "trustee", c, p, &seal_params_test));
+	ASSERT_ERR(seal_write_new_file(path, "trustee", c2, p,
+	    &seal_params_test), ERR_EXISTS);
+	ASSERT_OK(seal_read_file(path, "trustee", p, &out));
+	ASSERT_INT_EQ(secret_len(out), 5);
+	ASSERT_MEM_EQ(secret_open(out), "first", 5);
+	secret_close(out);
+	secret_free(out);
+	out = NULL;
+	/* the replacing form still replaces */
+	ASSERT_OK(seal_write_file(path, "trustee", c2, p, &seal_params_test));
+	ASSERT_OK(seal_read_file(path, "trustee", p, &out));
+	ASSERT_MEM_EQ(secret_open(out), "second", 6);
+	secret_close(out);
+	secret_free(out);
+	/* only the one file in the directory: no temporary left over */
+	ASSERT_NOT_NULL(d = opendir(dir));
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			entries++;
+	closedir(d);
+	ASSERT_INT_EQ(entries, 1);
+	unlink(path);
+	rmdir(dir);
+	secret_free(c);
+	secret_free(c2);
 	secret_free(p);
 }
 
