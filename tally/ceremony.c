@@ -451,9 +451,8 @@ ceremony_status_get(struct db *db, const char *election_id,
 	return r;
 }
 
-/* Writes one message (re-wrapped in its envelope) into dir. */
-static int
-write_message(const char *dir, const struct dkg_params *p, enum cmsg_kind kind,
+int
+cmsg_write_file(const char *dir, const struct dkg_params *p, enum cmsg_kind kind,
     uint32_t from, uint32_t to, const uint8_t *body, size_t len)
 {
 	struct cmsg m;
@@ -564,7 +563,7 @@ ceremony_fetch(struct db *db, const char *election_id, uint32_t j,
 		    (r = db_get_i64(res, i, 2, &to)) != 0 ||
 		    (r = db_get_bytes(res, i, 3, CFILE_MAX, &body, &len)) != 0)
 			goto out;
-		r = write_message(dir, &st.p, strcmp(kind, "public") == 0 ?
+		r = cmsg_write_file(dir, &st.p, strcmp(kind, "public") == 0 ?
 		    CMSG_PUBLIC : CMSG_SHARE, (uint32_t)from, (uint32_t)to, body,
 		    len);
 		free(body);

@@ -128,6 +128,15 @@ int ceremony_export(struct db *db, const char *election_id, const char *dir)
 int cfile_write(const char *path, const uint8_t *p, size_t len) CEREMONY_WUR;
 
 /*
+ * Writes one ceremony message (kind, from, to and body in its envelope
+ * for p) as dir/<cmsg_filename>, through cfile_write.  ERR_TOO_LARGE when
+ * the path does not fit; the codec's and cfile_write's errors.
+ */
+int cmsg_write_file(const char *dir, const struct dkg_params *p,
+    enum cmsg_kind kind, uint32_t from, uint32_t to, const uint8_t *body,
+    size_t len) CEREMONY_WUR;
+
+/*
  * Writes len bytes to a NEW file path (mode 0644, fsync'd): ERR_EXISTS
  * when anything is there already (even a dangling symbolic link), which
  * is left untouched; on a write error the new file is removed.

@@ -329,33 +329,19 @@ print_fingerprint(const uint8_t cctx[HASH_LEN])
 	printf("  (compare it aloud with the committee and the other trustees)\n");
 }
 
+/* cmsg_write_file, saying which file when it fails. */
 static int
 write_msg(const char *dir, const struct dkg_params *p, enum cmsg_kind kind,
     uint32_t from, uint32_t to, const uint8_t *body, size_t len)
 {
-	struct cmsg m;
-	struct vbuf *b = NULL;
-	char name[48], path[4096];
+	char name[48];
 	int r;
 
-	memset(&m, 0, sizeof(m));
-	m.kind = kind;
-	m.p = *p;
-	m.from = from;
-	m.to = to;
-	m.body = body;
-	m.body_len = len;
-	cmsg_filename(kind, from, to, name, sizeof(name));
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path))
-		return ERR_TOO_LARGE;
-	if ((b = vbuf_new(CFILE_MAX)) == NULL)
-		return ERR_NOMEM;
-	if ((r = cmsg_encode(&m, b)) == 0)
-		r = cfile_write(path, vbuf_ptr(b), vbuf_len(b));
-	vbuf_free(b);
-	if (r != 0)
-		fprintf(stderr, "%s: writing %s: %s\n", prog, path, err_str(r));
+	if ((r = cmsg_write_file(dir, p, kind, from, to, body, len)) != 0) {
+		cmsg_filename(kind, from, to, name, sizeof(name));
+		fprintf(stderr, "%s: writing %s/%s: %s\n", prog, dir, name,
+		    err_str(r));
+	}
 	return r;
 }
 

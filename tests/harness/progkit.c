@@ -45,39 +45,3 @@ test_database_url(void)
 		test_fail(__FILE__, __LINE__, "no DATABASE_URL (run make bench)");
 	return u;
 }
-
-const char *
-test_root(void)
-{
-	const char *r = getenv("IPPYO_ROOT");
-
-	return r != NULL && *r != '\0' ? r : ".";
-}
-
-uint8_t *
-test_read_file(const char *path, size_t *len)
-{
-	uint8_t *p = NULL;
-	FILE *f = fopen(path, "rb");
-	long n;
-
-	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 || (p = malloc((size_t)n + 1)) == NULL ||
-	    fread(p, 1, (size_t)n, f) != (size_t)n)
-		test_fail(__FILE__, __LINE__, "cannot read %s", path);
-	fclose(f);
-	*len = (size_t)n;
-	return p;
-}
-
-ptrdiff_t
-test_memdiff(const void *a, const void *b, size_t n)
-{
-	const unsigned char *x = a, *y = b;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (x[i] != y[i])
-			return (ptrdiff_t)i;
-	return -1;
-}
