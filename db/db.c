@@ -18,9 +18,9 @@
 /*
  * The statement cache (db_set_statement_cache): the first execution of a
  * statement text on a connection prepares it under a name of its own
- * ("ippyo_<generation>_<i>"); later executions of the same text skip the parser and,
- * once PostgreSQL settles on a generic plan, the planner.  At most
- * DB_STMT_MAX texts per connection; texts past that run unprepared.
+ * ("ippyo_<generation>_<i>"); later executions of the same text skip the
+ * parser and, once PostgreSQL settles on a generic plan, the planner.  At
+ * most DB_STMT_MAX texts per connection; texts past that run unprepared.
  */
 #define DB_STMT_MAX	64
 
@@ -276,7 +276,10 @@ exec_fmt(struct db *db, const char *sql, const struct db_param *params,
 		    PG_DIAG_MESSAGE_PRIMARY);
 
 		/* 0A000 is "feature not supported" in general: only the
-		 * stale-plan case is the cache's. */
+		 * stale-plan case is the cache's.  (Recognised by its
+		 * English text: under another lc_messages it is not, and
+		 * the statement fails once with ERR_DB; the server's pool
+		 * then drops that connection and its cache.) */
 		if (state != NULL && (strcmp(state, "26000") == 0 ||
 		    (strcmp(state, "0A000") == 0 && msg != NULL &&
 		    strstr(msg, "cached plan") != NULL))) {
